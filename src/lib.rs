@@ -1,0 +1,14 @@
+//! linkgate audits whether large Chinese platforms still block each other's links inside
+//! their apps, as MIIT ordered by 17 September 2021. The library holds every stage of the data
+//! flow in DESIGN.md (catalog, plan, engines, classify, store, render); the `linkgate` binary
+//! is a thin command-line layer over it and the only place that knows about flags.
+
+pub mod catalog;
+pub mod charset;
+pub mod classify;
+pub mod engine;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod sim;
+pub mod store;

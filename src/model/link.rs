@@ -1,0 +1,74 @@
+//! A link is a URL owned by a target platform, with the pattern that proves the target's own
+//! content was reached. Without that proof a probe is never scored `opened`.
+
+use regex::Regex;
+use serde::Serialize;
+use std::fmt;
+
+/// What kind of service a link leads to; MIIT's rule compares links of one category.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Ecommerce,
+    ShortVideo,
+    Social,
+    Payment,
+    Article,
+}
+
+impl Category {
+    pub const ALL: [Category; 5] = [
+        Category::Ecommerce,
+        Category::ShortVideo,
+        Category::Social,
+        Category::Payment,
+        Category::Article,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Ecommerce => "ecommerce",
+            Category::ShortVideo => "short_video",
+            Category::Social => "social",
+            Category::Payment => "payment",
+            Category::Article => "article",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A URL owned by a platform.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub id: String,
+    /// The target platform that owns the URL.
+    pub platform: String,
+    pub category: Category,
+    pub url: String,
+    /// Matches the final URL of a page that is the target's own content.
+    #[serde(serialize_with = "serialize_regex")]
+    pub landing: Regex,
+    pub note: Option<String>,
+}
+
+impl Link {
+    /// Whether `url` is on this link's landing pattern.
+    pub fn lands_on(&self, url: &str) -> bool {
+        self.landing.is_match(url)
+    }
+}
+
+fn serialize_regex<S: serde::Serializer>(re: &Regex, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(re.as_str())
+}

@@ -1,0 +1,97 @@
+//! A run is one execution of one or more audits. Its facts (who, when, with which scenario
+//! files) are what make its records defensible later.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    Completed,
+    Interrupted,
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Completed => "completed",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RunStatus> {
+        match s {
+            "running" => Some(RunStatus::Running),
+            "completed" => Some(RunStatus::Completed),
+            "interrupted" => Some(RunStatus::Interrupted),
+            "failed" => Some(RunStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A scenario file used by a run, with its content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// The facts of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    /// e.g. `20261124T101500Z-3f2a`: sortable by time, unique.
+    pub id: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub status: RunStatus,
+    pub tool_version: String,
+    /// Where the measurements were made from (`--vantage`).
+    pub vantage: String,
+    pub audits: Vec<String>,
+    pub scenario_files: Vec<ScenarioFile>,
+    /// Set when the run was made against the simulator (the demo): reports say so.
+    pub simulated: bool,
+}
+
+/// A raw file kept as evidence (a page body, a screenshot), named by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub sha256: String,
+    pub kind: ArtifactKind,
+    pub bytes: Vec<u8>,
+}
+
+/// What an artifact is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtifactKind {
+    /// A raw response body (kept compressed).
+    Body,
+    /// A PNG screenshot.
+    Screenshot,
+}
+
+impl Artifact {
+    pub fn new(kind: ArtifactKind, bytes: Vec<u8>) -> Artifact {
+        use sha2::Digest;
+        let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+        Artifact {
+            sha256,
+            kind,
+            bytes,
+        }
+    }
+}

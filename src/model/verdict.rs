@@ -1,0 +1,121 @@
+//! A verdict is what a probe's observation means: opened, interstitial, blocked or
+//! inconclusive, with the mechanism, the actor and the signature that decided it. It is kept
+//! apart from the observation so it can be recomputed when signatures improve.
+
+use serde::Serialize;
+use std::fmt;
+
+/// The four outcomes of a probe.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    Opened,
+    Interstitial,
+    Blocked,
+    Inconclusive,
+}
+
+impl VerdictKind {
+    pub const ALL: [VerdictKind; 4] = [
+        VerdictKind::Opened,
+        VerdictKind::Interstitial,
+        VerdictKind::Blocked,
+        VerdictKind::Inconclusive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictKind::Opened => "opened",
+            VerdictKind::Interstitial => "interstitial",
+            VerdictKind::Blocked => "blocked",
+            VerdictKind::Inconclusive => "inconclusive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VerdictKind> {
+        VerdictKind::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for VerdictKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who caused the outcome.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    Host,
+    Target,
+    None,
+}
+
+impl Actor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Actor::Host => "host",
+            Actor::Target => "target",
+            Actor::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Actor> {
+        match s {
+            "host" => Some(Actor::Host),
+            "target" => Some(Actor::Target),
+            "none" => Some(Actor::None),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Mechanisms linkgate itself assigns; signatures may name others (`stop_page`,
+/// `copy_to_browser`, `risk_warning`, `leave_app_prompt`, `app_only_wall`, …).
+pub struct Mechanism;
+
+impl Mechanism {
+    /// Opened on the landing pattern with nothing in the way.
+    pub const DIRECT: &'static str = "direct";
+    /// A page that no signature and no landing pattern recognises.
+    pub const UNRECOGNIZED_PAGE: &'static str = "unrecognized_page";
+    /// The probe and its neutral control both failed: the target, not the host.
+    pub const TARGET_DOWN: &'static str = "target_down";
+    /// Reached the target's landing page but with a non-2xx status.
+    pub const TARGET_ERROR: &'static str = "target_error";
+}
+
+/// What a probe's observation means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub kind: VerdictKind,
+    pub mechanism: String,
+    pub actor: Actor,
+    /// Id of the signature (or `landing:<link>` rule) that decided; `None` when nothing did.
+    pub signature: Option<String>,
+    /// One sentence of evidence: which signature matched what, or why nothing did.
+    pub reason: String,
+}
+
+impl Verdict {
+    pub fn inconclusive(mechanism: &str, actor: Actor, reason: impl Into<String>) -> Verdict {
+        Verdict {
+            kind: VerdictKind::Inconclusive,
+            mechanism: mechanism.to_string(),
+            actor,
+            signature: None,
+            reason: reason.into(),
+        }
+    }
+}

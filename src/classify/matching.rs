@@ -1,0 +1,121 @@
+//! Whether one signature holds on one page, and the evidence it found. Kept apart from the
+//! verdict rules so that `linkgate classify` can show an author exactly which condition held.
+
+use crate::model::Observation;
+
+use super::page::Page;
+use super::signature::{Condition, Matcher, Place, Signature};
+
+/// A signature that held, with one line of evidence per condition.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureMatch {
+    pub signature: String,
+    pub evidence: Vec<String>,
+}
+
+/// Checks every condition of `signature`; `None` as soon as one fails.
+pub fn match_signature(
+    signature: &Signature,
+    observation: &Observation,
+    page: &Page,
+) -> Option<SignatureMatch> {
+    let evidence = signature
+        .conditions
+        .iter()
+        .map(|condition| check(condition, observation, page))
+        .collect::<Option<Vec<_>>>()?;
+    Some(SignatureMatch {
+        signature: signature.id.clone(),
+        evidence,
+    })
+}
+
+/// The evidence line when `condition` holds.
+fn check(condition: &Condition, observation: &Observation, page: &Page) -> Option<String> {
+    let describe = |found: &str| describe(condition, found);
+    match (&condition.place, &condition.matcher) {
+        (Place::Selector(place), matcher) => page.html.select(&place.selector).find_map(|el| {
+            let text = super::page::visible_text(el);
+            match matcher {
+                None => Some(describe(&text)),
+                Some(m) => m.is_match(&text).then(|| describe(&text)),
+            }
+        }),
+        (_, None) => None,
+        (place, Some(matcher)) => candidates(place, observation, page)
+            .into_iter()
+            .find(|value| matcher.is_match(value))
+            .map(|value| describe(&value)),
+    }
+}
+
+/// The values a place offers for matching.
+fn candidates(place: &Place, observation: &Observation, page: &Page) -> Vec<String> {
+    match place {
+        Place::HopUrl => std::iter::once(observation.entry_url.clone())
+            .chain(observation.hops.iter().map(|hop| hop.url.clone()))
+            .collect(),
+        Place::FinalUrl => vec![observation.final_url.clone()],
+        Place::Status => observation
+            .status
+            .map(|s| s.to_string())
+            .into_iter()
+            .collect(),
+        Place::Header(name) => {
+            let mut values: Vec<String> = observation
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+                .collect();
+            if name.eq_ignore_ascii_case("location") {
+                values.extend(observation.hops.iter().filter_map(|h| h.location.clone()));
+            }
+            values
+        }
+        Place::Title => vec![page.title.clone()],
+        Place::Text => vec![page.text.clone()],
+        Place::Body => vec![observation.body.clone()],
+        Place::Selector(_) => Vec::new(),
+    }
+}
+
+/// `text contains "已停止访问该网页"`, with a short excerpt of what was found.
+fn describe(condition: &Condition, found: &str) -> String {
+    let place = match &condition.place {
+        Place::Header(name) => format!("header {name}"),
+        Place::Selector(s) => format!("selector `{}`", s.source),
+        other => other.as_str().to_string(),
+    };
+    let excerpt = excerpt(found, condition.matcher.as_ref());
+    match &condition.matcher {
+        Some(m) => format!("{place} {} {:?}: {excerpt}", m.kind(), m.pattern()),
+        None => format!("{place} present: {excerpt}"),
+    }
+}
+
+/// Up to 80 characters around the match, so evidence stays readable for long texts.
+fn excerpt(found: &str, matcher: Option<&Matcher>) -> String {
+    const WIDTH: usize = 80;
+    let chars: Vec<char> = found.chars().collect();
+    if chars.len() <= WIDTH {
+        return found.to_string();
+    }
+    let at_byte = match matcher {
+        Some(Matcher::Contains(p)) => found.find(p.as_str()),
+        Some(Matcher::Regex(re)) => re.find(found).map(|m| m.start()),
+        _ => None,
+    }
+    .unwrap_or(0);
+    let at = found[..at_byte].chars().count();
+    let start = at.saturating_sub(20);
+    let end = (start + WIDTH).min(chars.len());
+    let mut out: String = chars[start..end].iter().collect();
+    if start > 0 {
+        out.insert(0, '…');
+    }
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}

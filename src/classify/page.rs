@@ -1,0 +1,101 @@
+//! A page is the final document of an observation, parsed once so every signature can look at
+//! its title, its visible text and its DOM without parsing again. Visible text leaves out
+//! scripts, styles and templates: a block message hidden in a script string is not shown to
+//! the user, and matching it would call an ordinary page a block page.
+
+use scraper::{ElementRef, Html, Node, Selector};
+
+/// The parsed final page.
+pub struct Page {
+    pub html: Html,
+    /// `<title>` text, whitespace collapsed; empty when there is none.
+    pub title: String,
+    /// Visible text, whitespace collapsed.
+    pub text: String,
+}
+
+/// Elements whose content a reader never sees.
+const INVISIBLE: [&str; 7] = [
+    "script", "style", "noscript", "template", "head", "svg", "iframe",
+];
+
+impl Page {
+    /// Parses `body`. `rendered_text` (what a browser rendered) replaces the extracted text
+    /// when the engine has it, since scripts may have changed what is shown.
+    pub fn parse(body: &str, rendered_text: Option<&str>) -> Page {
+        let html = Html::parse_document(body);
+        let title = title_of(&html);
+        let text = match rendered_text {
+            Some(text) => collapse_whitespace(text),
+            None => visible_text(html.root_element()),
+        };
+        Page { html, title, text }
+    }
+}
+
+/// The document's title, whitespace collapsed.
+pub fn title_of(html: &Html) -> String {
+    let selector = Selector::parse("title").expect("`title` is a valid selector");
+    html.select(&selector)
+        .next()
+        .map(|t| collapse_whitespace(&t.text().collect::<String>()))
+        .unwrap_or_default()
+}
+
+/// The text a reader would see under `root`, whitespace collapsed.
+pub fn visible_text(root: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    collect_text(root, &mut out);
+    collapse_whitespace(&out)
+}
+
+fn collect_text(element: ElementRef<'_>, out: &mut String) {
+    let value = element.value();
+    if INVISIBLE.contains(&value.name()) || value.attr("hidden").is_some() {
+        return;
+    }
+    for child in element.children() {
+        match child.value() {
+            Node::Text(text) => out.push_str(text),
+            Node::Element(_) => {
+                if let Some(child) = ElementRef::wrap(child) {
+                    collect_text(child, out);
+                    // Block boundaries separate words even without whitespace in the markup.
+                    out.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs of whitespace (ASCII and the full-width ideographic space) become one space.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visible_text_skips_scripts_styles_and_hidden() {
+        let page = Page::parse(
+            "<html><head><title> 已停止访问\n该网页 </title><style>p{}</style></head>\
+             <body><p>看得见</p><script>var s='已停止访问该网页';</script>\
+             <div hidden>藏起来</div><template>模板</template><p>第二段</p></body></html>",
+            None,
+        );
+        assert_eq!(page.title, "已停止访问 该网页");
+        assert_eq!(page.text, "看得见 第二段");
+    }
+
+    #[test]
+    fn rendered_text_wins_when_given() {
+        let page = Page::parse("<p>before</p>", Some("  after\n script  "));
+        assert_eq!(page.text, "after script");
+    }
+}

@@ -1,0 +1,323 @@
+//! Unit tests of the verdict rules and their precedence, on hand-built observations.
+
+use super::*;
+use crate::model::{Failure, FailureKind, Hop, HopVia};
+use std::path::PathBuf;
+
+fn condition(place: Place, matcher: Matcher) -> Condition {
+    Condition {
+        place,
+        matcher: Some(matcher),
+    }
+}
+
+fn signature(id: &str, verdict: VerdictKind, conditions: Vec<Condition>) -> Signature {
+    Signature {
+        id: id.into(),
+        conditions,
+        verdict,
+        mechanism: format!("{id}_mechanism"),
+        actor: Actor::Host,
+        hosts: PlatformFilter::default(),
+        targets: PlatformFilter::default(),
+        priority: 0,
+        source: "test".into(),
+        fixture: PathBuf::from("none"),
+        fixture_url: None,
+        order: 0,
+    }
+}
+
+fn text_contains(id: &str, verdict: VerdictKind, needle: &str) -> Signature {
+    signature(
+        id,
+        verdict,
+        vec![condition(Place::Text, Matcher::Contains(needle.into()))],
+    )
+}
+
+fn page(url: &str, status: u16, body: &str) -> Observation {
+    Observation {
+        entry_url: url.into(),
+        hops: vec![Hop {
+            url: url.into(),
+            status: Some(status),
+            location: None,
+            via: HopVia::Start,
+            elapsed_ms: 1,
+        }],
+        final_url: url.into(),
+        status: Some(status),
+        body: body.into(),
+        ..Observation::default()
+    }
+}
+
+fn landing() -> Regex {
+    Regex::new(r"^https://item\.taobao\.com/").unwrap()
+}
+
+fn situation(landing: &Regex) -> Situation<'_> {
+    Situation {
+        host: Some("wechat"),
+        gateway: None,
+        target: Some("taobao"),
+        landing: Some(("taobao.item", landing)),
+    }
+}
+
+#[test]
+fn landing_page_with_2xx_and_no_match_is_opened() {
+    let re = landing();
+    let obs = page("https://item.taobao.com/item.htm?id=1", 200, "<p>商品</p>");
+    let c = classify(
+        &obs,
+        &situation(&re),
+        &[text_contains("x", VerdictKind::Blocked, "停止")],
+    );
+    assert_eq!(c.verdict.kind, VerdictKind::Opened);
+    assert_eq!(c.verdict.mechanism, "direct");
+    assert_eq!(c.verdict.signature.as_deref(), Some("landing:taobao.item"));
+}
+
+#[test]
+fn never_opened_without_landing_proof() {
+    let re = landing();
+    let obs = page(
+        "https://elsewhere.example/",
+        200,
+        "<p>a perfectly fine page</p>",
+    );
+    let c = classify(&obs, &situation(&re), &[]);
+    assert_eq!(c.verdict.kind, VerdictKind::Inconclusive);
+    assert_eq!(c.verdict.mechanism, "unrecognized_page");
+}
+
+#[test]
+fn never_opened_without_a_landing_pattern() {
+    let obs = page("https://item.taobao.com/item.htm", 200, "<p>商品</p>");
+    let c = classify(&obs, &Situation::default(), &[]);
+    assert_eq!(c.verdict.kind, VerdictKind::Inconclusive);
+}
+
+#[test]
+fn landing_with_error_status_is_target_error() {
+    let re = landing();
+    let obs = page("https://item.taobao.com/item.htm", 404, "<p>not found</p>");
+    let c = classify(&obs, &situation(&re), &[]);
+    assert_eq!(
+        (c.verdict.kind, c.verdict.mechanism.as_str()),
+        (VerdictKind::Inconclusive, "target_error")
+    );
+    assert_eq!(c.verdict.actor, Actor::Target);
+}
+
+#[test]
+fn a_gateway_page_is_never_opened_even_on_the_landing_pattern() {
+    let everything = Regex::new(".*").unwrap();
+    let gateway = Gateway {
+        template: "https://weixin110.qq.com/cgi-bin/check?url={url}".into(),
+    };
+    let obs = page(
+        "https://weixin110.qq.com/cgi-bin/check?url=x",
+        200,
+        "<p>?</p>",
+    );
+    let s = Situation {
+        gateway: Some(&gateway),
+        landing: Some(("any", &everything)),
+        ..situation(&everything)
+    };
+    let c = classify(&obs, &s, &[]);
+    assert_eq!(c.verdict.kind, VerdictKind::Inconclusive);
+    assert_eq!(c.verdict.actor, Actor::Host);
+}
+
+#[test]
+fn a_block_signature_beats_the_landing_pattern() {
+    let re = landing();
+    let obs = page(
+        "https://item.taobao.com/item.htm",
+        200,
+        "<p>已停止访问该网页</p>",
+    );
+    let c = classify(
+        &obs,
+        &situation(&re),
+        &[text_contains("stop", VerdictKind::Blocked, "已停止访问")],
+    );
+    assert_eq!(c.verdict.kind, VerdictKind::Blocked);
+    assert_eq!(c.verdict.signature.as_deref(), Some("stop"));
+}
+
+#[test]
+fn precedence_most_severe_verdict_first() {
+    let re = landing();
+    let obs = page("https://x.example/", 200, "<p>继续访问 已停止访问</p>");
+    let mut warn = text_contains("warn", VerdictKind::Interstitial, "继续访问");
+    warn.priority = 100;
+    let mut stop = text_contains("stop", VerdictKind::Blocked, "已停止访问");
+    stop.order = 1;
+    let c = classify(&obs, &situation(&re), &[warn, stop]);
+    assert_eq!(c.verdict.signature.as_deref(), Some("stop"));
+    assert_eq!(c.matches.len(), 2);
+    assert_eq!(c.matches[0].signature, "stop");
+}
+
+#[test]
+fn precedence_priority_then_load_order() {
+    let re = landing();
+    let obs = page("https://x.example/", 200, "<p>继续访问</p>");
+    let first = text_contains("first", VerdictKind::Interstitial, "继续");
+    let mut second = text_contains("second", VerdictKind::Interstitial, "访问");
+    second.order = 1;
+    let c = classify(&obs, &situation(&re), &[first.clone(), second.clone()]);
+    assert_eq!(c.verdict.signature.as_deref(), Some("first"));
+    second.priority = 1;
+    let c = classify(&obs, &situation(&re), &[first, second]);
+    assert_eq!(c.verdict.signature.as_deref(), Some("second"));
+}
+
+#[test]
+fn all_conditions_must_hold() {
+    let re = landing();
+    let sig = signature(
+        "both",
+        VerdictKind::Blocked,
+        vec![
+            condition(
+                Place::FinalUrl,
+                Matcher::Prefix("https://weixin110.qq.com/".into()),
+            ),
+            condition(Place::Text, Matcher::Contains("已停止访问".into())),
+        ],
+    );
+    let elsewhere = page("https://x.example/", 200, "<p>已停止访问</p>");
+    assert_eq!(
+        classify(&elsewhere, &situation(&re), &[sig.clone()])
+            .verdict
+            .kind,
+        VerdictKind::Inconclusive
+    );
+    let gateway = page("https://weixin110.qq.com/cgi", 200, "<p>已停止访问</p>");
+    assert_eq!(
+        classify(&gateway, &situation(&re), &[sig]).verdict.kind,
+        VerdictKind::Blocked
+    );
+}
+
+#[test]
+fn host_and_target_filters_limit_where_a_signature_applies() {
+    let re = landing();
+    let obs = page("https://x.example/", 200, "<p>已停止访问</p>");
+    let mut sig = text_contains("qq.stop", VerdictKind::Blocked, "已停止访问");
+    sig.hosts = PlatformFilter(vec!["qq".into()]);
+    assert_eq!(
+        classify(&obs, &situation(&re), &[sig.clone()]).verdict.kind,
+        VerdictKind::Inconclusive
+    );
+    sig.hosts = PlatformFilter(vec!["wechat".into()]);
+    sig.targets = PlatformFilter(vec!["jd".into()]);
+    assert_eq!(
+        classify(&obs, &situation(&re), &[sig.clone()]).verdict.kind,
+        VerdictKind::Inconclusive
+    );
+    sig.targets = PlatformFilter(vec!["taobao".into()]);
+    assert_eq!(
+        classify(&obs, &situation(&re), &[sig]).verdict.kind,
+        VerdictKind::Blocked
+    );
+}
+
+#[test]
+fn a_failed_observation_is_inconclusive_with_its_failure_kind() {
+    let re = landing();
+    let mut obs = page("https://item.taobao.com/", 200, "<p>已停止访问</p>");
+    obs.failure = Some(Failure {
+        kind: FailureKind::RedirectLoop,
+        message: "loop".into(),
+    });
+    let c = classify(
+        &obs,
+        &situation(&re),
+        &[text_contains("s", VerdictKind::Blocked, "已停止")],
+    );
+    assert_eq!(
+        (c.verdict.kind, c.verdict.mechanism.as_str()),
+        (VerdictKind::Inconclusive, "redirect_loop")
+    );
+}
+
+#[test]
+fn hop_url_status_header_title_selector_and_body_places() {
+    let re = landing();
+    let mut obs = page("https://mp.weixinbridge.com/mp/wapredirect?url=x", 302, "");
+    obs.hops[0].location = Some("https://weixin110.qq.com/cgi-bin/x".into());
+    obs.hops.push(Hop {
+        url: "https://weixin110.qq.com/cgi-bin/x".into(),
+        status: Some(200),
+        location: None,
+        via: HopVia::Http,
+        elapsed_ms: 2,
+    });
+    obs.final_url = "https://weixin110.qq.com/cgi-bin/x".into();
+    obs.status = Some(200);
+    obs.headers = vec![("content-type".into(), "text/html".into())];
+    obs.body = "<title>微信</title><h2 class='weui-msg__title'>已停止访问该网页</h2>\
+                <script>var cgiData = {type: 2};</script>"
+        .into();
+    let selector = |css: &str| {
+        Place::Selector(SelectorPlace {
+            source: css.into(),
+            selector: scraper::Selector::parse(css).unwrap(),
+        })
+    };
+    let holds = |c: Condition| {
+        let sig = signature("s", VerdictKind::Blocked, vec![c]);
+        classify(&obs, &situation(&re), &[sig]).verdict.kind == VerdictKind::Blocked
+    };
+    assert!(holds(condition(
+        Place::HopUrl,
+        Matcher::Prefix("https://mp.weixinbridge.com/".into())
+    )));
+    assert!(holds(condition(
+        Place::Status,
+        Matcher::Exact("200".into())
+    )));
+    assert!(holds(condition(
+        Place::Header("Location".into()),
+        Matcher::Contains("weixin110".into())
+    )));
+    assert!(holds(condition(
+        Place::Header("Content-Type".into()),
+        Matcher::Prefix("text/html".into())
+    )));
+    assert!(holds(condition(
+        Place::Title,
+        Matcher::Exact("微信".into())
+    )));
+    assert!(holds(condition(
+        Place::Body,
+        Matcher::Regex(Regex::new(r"cgiData = \{type: 2").unwrap())
+    )));
+    assert!(!holds(condition(
+        Place::Text,
+        Matcher::Contains("cgiData".into())
+    )));
+    assert!(holds(Condition {
+        place: selector(".weui-msg__title"),
+        matcher: None
+    }));
+    assert!(holds(condition(
+        selector("h2"),
+        Matcher::Contains("停止".into())
+    )));
+    assert!(!holds(condition(
+        selector("h2"),
+        Matcher::Contains("继续".into())
+    )));
+    assert!(!holds(Condition {
+        place: selector(".absent"),
+        matcher: None
+    }));
+}

@@ -194,7 +194,7 @@ fn all_conditions_must_hold() {
     );
     let elsewhere = page("https://x.example/", 200, "<p>已停止访问</p>");
     assert_eq!(
-        classify(&elsewhere, &situation(&re), &[sig.clone()])
+        classify(&elsewhere, &situation(&re), std::slice::from_ref(&sig))
             .verdict
             .kind,
         VerdictKind::Inconclusive

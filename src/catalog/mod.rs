@@ -2,8 +2,35 @@
 //! platforms, contexts, links, signatures and audits. Later stages only ever see this checked
 //! form, never raw TOML, so a typo in a scenario file is caught once, with its line and column.
 
+mod audit;
+mod checks;
+mod condition;
+mod context;
+mod diagnostic;
+mod document;
+mod draft;
+mod error;
+mod fields;
+mod files;
+mod link;
+mod platform;
+mod problems;
+mod resolve;
+mod selector;
+mod signature;
+mod suggest;
+
+use std::path::{Path, PathBuf};
+
 use crate::classify::Signature;
 use crate::model::{Audit, Context, Link, Platform, ScenarioFile};
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use error::CatalogError;
+
+use draft::Draft;
+use files::SourceFile;
+use problems::{Loc, Problems};
 
 /// The checked contents of a set of scenario files.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +47,45 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Loads every `*.toml` below each path (files or folders, recursively, sorted by path
+    /// within a folder), validates everything, compiles regexes and selectors once.
+    ///
+    /// Every problem of every file is reported at once in `CatalogError::Invalid`.
+    pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<Catalog, CatalogError> {
+        let found = files::discover(paths)?;
+        if found.is_empty() {
+            let names: Vec<String> = paths
+                .iter()
+                .map(|p| p.as_ref().display().to_string())
+                .collect();
+            let under = if names.is_empty() {
+                "(no path given)".to_string()
+            } else {
+                names.join(", ")
+            };
+            return Err(CatalogError::Empty(under));
+        }
+        let sources = found
+            .iter()
+            .map(|path| SourceFile::read(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        check(&sources)
+    }
+
+    /// Same, from in-memory sources (name, text) — for tests and for the reference file.
+    /// Fixture paths are resolved relative to the folder of each source's name, as if the
+    /// source had been read from that path.
+    pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<Catalog, CatalogError> {
+        if sources.is_empty() {
+            return Err(CatalogError::Empty("(no sources given)".to_string()));
+        }
+        let sources: Vec<SourceFile> = sources
+            .iter()
+            .map(|(path, text)| SourceFile::from_bytes(path.clone(), text.as_bytes()))
+            .collect();
+        check(&sources)
+    }
+
     pub fn platform(&self, id: &str) -> Option<&Platform> {
         self.platforms.iter().find(|p| p.id == id)
     }
@@ -43,5 +109,39 @@ impl Catalog {
     /// The owner group of a platform, if the platform is known.
     pub fn owner_of(&self, platform: &str) -> Option<&str> {
         self.platform(platform).map(|p| p.owner.as_str())
+    }
+}
+
+/// Validates read files into a catalog, or every problem found in them.
+fn check(sources: &[SourceFile]) -> Result<Catalog, CatalogError> {
+    let problems = Problems::default();
+    let mut draft = Draft::default();
+    for (file, source) in sources.iter().enumerate() {
+        match source.not_utf8_at {
+            Some(at) => problems.error(
+                Loc {
+                    file,
+                    span: at..at + 1,
+                },
+                "scenario file is not UTF-8",
+                Some("save it as UTF-8 (TOML files must be UTF-8)".to_string()),
+            ),
+            None => document::read(file, &source.path, &source.text, &problems, &mut draft),
+        }
+    }
+    let texts: Vec<(PathBuf, &str)> = sources
+        .iter()
+        .map(|s| (s.path.clone(), s.text.as_str()))
+        .collect();
+    let scenario_files = sources
+        .iter()
+        .map(|s| ScenarioFile {
+            path: s.path.display().to_string(),
+            sha256: s.sha256.clone(),
+        })
+        .collect();
+    match resolve::resolve(draft, &texts, scenario_files, &problems) {
+        Some(catalog) => Ok(catalog),
+        None => Err(CatalogError::Invalid(problems.into_diagnostics(&texts))),
     }
 }

@@ -10,5 +10,6 @@ pub mod engine;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod run;
 pub mod sim;
 pub mod store;

@@ -4,8 +4,13 @@
 
 mod classify;
 mod exit;
+mod files;
 mod plan;
+mod progress;
+mod run;
 mod select;
+mod signals;
+mod summary;
 mod validate;
 
 use std::path::PathBuf;
@@ -30,6 +35,8 @@ enum Command {
     Plan(plan::PlanArgs),
     /// Classify a saved page with the scenario signatures and say why.
     Classify(classify::ClassifyArgs),
+    /// Run audits: measure every probe, classify, store the history, write the CSV.
+    Run(Box<run::RunArgs>),
 }
 
 /// Scenario files or folders (default: `scenarios`).
@@ -67,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Classify(args) => classify::run(args),
+        Command::Run(args) => run::run(*args),
     }
 }
 

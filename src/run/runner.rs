@@ -1,0 +1,317 @@
+//! The runner drives a run: links are measured group by group (the link's control first,
+//! then every context that opens it), under one global concurrency limit, and every record is
+//! committed to the history the moment its verdict is known.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::catalog::Catalog;
+use crate::classify::with_control;
+use crate::engine::Capture;
+use crate::model::{
+    Probe, ProbeRole, Record, Run, RunStatus, StoredVerdict, Verdict,
+};
+use crate::store::{Store, StoreError};
+
+use super::measure::{capture, verdict_of};
+use super::{Engines, Outcome};
+
+/// The time of a run, passed in: the demo runs at simulated dates.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Called with every record as it is stored (progress display).
+pub type Observer = Arc<dyn Fn(&Record) + Send + Sync>;
+
+/// How a run is carried out.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Probes in flight at once, over all hosts.
+    pub concurrency: usize,
+    /// How long in-flight probes may go on after an interruption.
+    pub grace: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            concurrency: 8,
+            grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What stops a run: only the history failing. Probes that fail are records.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot resume run {0}: it is not in the history database (see the run ids it holds)")]
+    UnknownRun(String),
+    #[error("the history writer stopped unexpectedly: {0}")]
+    Writer(String),
+}
+
+/// A sortable, unique run id: `20261124T101500Z-3f2a`.
+pub fn new_run_id(now: DateTime<Utc>) -> String {
+    format!("{}-{:04x}", now.format("%Y%m%dT%H%M%SZ"), rand::random::<u16>())
+}
+
+/// Everything a run needs, built once.
+pub struct Runner {
+    pub catalog: Arc<Catalog>,
+    pub engines: Arc<Engines>,
+    pub store: Arc<Mutex<Store>>,
+    pub clock: Clock,
+    pub options: RunOptions,
+    pub cancel: CancellationToken,
+    pub observer: Observer,
+}
+
+/// The shared state of one run's tasks.
+struct Shared {
+    runner: Runner,
+    run_id: String,
+    permits: Semaphore,
+    measured: HashSet<String>,
+    /// Controls already in the history (a resumed run), by link id.
+    stored_controls: HashMap<(String, String), Verdict>,
+}
+
+impl Runner {
+    /// Starts `run` and measures `probes`.
+    pub async fn start(self, run: Run, probes: Vec<Probe>) -> Result<Outcome, RunError> {
+        let store = self.store.clone();
+        let begin = run.clone();
+        blocking(move || store.lock().map_err(poisoned)?.begin_run(&begin)).await?;
+        self.execute(run.id, probes).await
+    }
+
+    /// Measures what `run_id` is still missing of `probes`.
+    pub async fn resume(self, run_id: &str, probes: Vec<Probe>) -> Result<Outcome, RunError> {
+        let store = self.store.clone();
+        let id = run_id.to_string();
+        let known = blocking(move || store.lock().map_err(poisoned)?.run(&id)).await?;
+        if known.is_none() {
+            return Err(RunError::UnknownRun(run_id.to_string()));
+        }
+        self.execute(run_id.to_string(), probes).await
+    }
+
+    async fn execute(self, run_id: String, probes: Vec<Probe>) -> Result<Outcome, RunError> {
+        let store = self.store.clone();
+        let id = run_id.clone();
+        let (measured, records) = blocking(move || {
+            let store = store.lock().map_err(poisoned)?;
+            Ok((store.measured_keys(&id)?, store.records(&id)?))
+        })
+        .await?;
+        let stored_controls = records
+            .iter()
+            .filter(|r| r.role == ProbeRole::Control && measured.contains(&r.key()))
+            .map(|r| ((r.audit.clone(), r.link_id.clone()), verdict_from(&r.verdict)))
+            .collect();
+        let shared = Arc::new(Shared {
+            permits: Semaphore::new(self.options.concurrency.max(1)),
+            runner: self,
+            run_id: run_id.clone(),
+            measured,
+            stored_controls,
+        });
+        let mut groups = JoinSet::new();
+        for group in link_groups(probes) {
+            groups.spawn(measure_group(shared.clone(), group));
+        }
+        let mut measured_now = 0;
+        let mut failure = None;
+        while let Some(joined) = groups.join_next().await {
+            match joined {
+                Ok(Ok(n)) => measured_now += n,
+                Ok(Err(err)) => {
+                    shared.runner.cancel.cancel();
+                    failure.get_or_insert(err);
+                }
+                Err(join) => {
+                    shared.runner.cancel.cancel();
+                    failure.get_or_insert(RunError::Writer(join.to_string()));
+                }
+            }
+        }
+        finish(&shared, measured_now, failure).await
+    }
+}
+
+/// Marks the run's end and reads back what it holds.
+async fn finish(
+    shared: &Arc<Shared>,
+    measured_now: usize,
+    failure: Option<RunError>,
+) -> Result<Outcome, RunError> {
+    let status = match (&failure, shared.runner.cancel.is_cancelled()) {
+        (Some(_), _) => RunStatus::Failed,
+        (None, true) => RunStatus::Interrupted,
+        (None, false) => RunStatus::Completed,
+    };
+    let store = shared.runner.store.clone();
+    let id = shared.run_id.clone();
+    let ended = (shared.runner.clock)();
+    let (run, records) = blocking(move || {
+        let mut store = store.lock().map_err(poisoned)?;
+        store.finish_run(&id, status, ended)?;
+        let run = store.run(&id)?.ok_or_else(|| RunError::UnknownRun(id.clone()))?;
+        Ok((run, store.records(&id)?))
+    })
+    .await?;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    Ok(Outcome::new(run, &records, measured_now))
+}
+
+/// Consecutive probes of one (audit, link): the plan puts the control first.
+fn link_groups(probes: Vec<Probe>) -> Vec<Vec<Probe>> {
+    let mut groups: Vec<Vec<Probe>> = Vec::new();
+    for probe in probes {
+        match groups.last_mut() {
+            Some(group) if group[0].audit == probe.audit && group[0].link == probe.link => {
+                group.push(probe)
+            }
+            _ => groups.push(vec![probe]),
+        }
+    }
+    groups
+}
+
+/// Measures one link's group: its control, then every context at once. Returns how many
+/// records it stored.
+async fn measure_group(shared: Arc<Shared>, group: Vec<Probe>) -> Result<usize, RunError> {
+    let (controls, others): (Vec<Probe>, Vec<Probe>) =
+        group.into_iter().partition(|p| p.role == ProbeRole::Control);
+    let mut stored = 0;
+    let mut control_verdict = None;
+    if let Some(control) = controls.first() {
+        let group_key = (control.audit.clone(), control.link.clone());
+        control_verdict = match shared.stored_controls.get(&group_key) {
+            Some(verdict) => Some(verdict.clone()),
+            None => match measure_probe(&shared, control, None).await? {
+                Some(verdict) => {
+                    stored += 1;
+                    Some(verdict)
+                }
+                None => return Ok(stored),
+            },
+        };
+    }
+    let control_verdict = control_verdict.map(Arc::new);
+    let mut tasks = JoinSet::new();
+    for probe in others {
+        let shared = shared.clone();
+        let control = control_verdict.clone();
+        tasks.spawn(async move { measure_probe(&shared, &probe, control.as_deref()).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(result) => stored += usize::from(result?.is_some()),
+            Err(join) => return Err(RunError::Writer(join.to_string())),
+        }
+    }
+    Ok(stored)
+}
+
+/// Measures, classifies and stores one probe. `None` when it was skipped (already measured,
+/// or the run was stopped before it started); otherwise the verdict it was stored with
+/// (before control pairing, which is what the group's other probes compare against).
+async fn measure_probe(
+    shared: &Shared,
+    probe: &Probe,
+    control: Option<&Verdict>,
+) -> Result<Option<Verdict>, RunError> {
+    if shared.measured.contains(&probe.key()) {
+        return Ok(None);
+    }
+    let runner = &shared.runner;
+    let (Some(context), Some(link)) = (runner.catalog.context(&probe.context), runner.catalog.link(&probe.link))
+    else {
+        return Ok(None);
+    };
+    let permit = tokio::select! {
+        permit = shared.permits.acquire() => permit.map_err(|e| RunError::Writer(e.to_string()))?,
+        () = runner.cancel.cancelled() => return Ok(None),
+    };
+    let observed_at = (runner.clock)();
+    let Capture { observation, artifacts } = capture(
+        &runner.engines,
+        context,
+        link,
+        &runner.cancel,
+        runner.options.grace,
+        observed_at,
+    )
+    .await;
+    drop(permit);
+    let raw = verdict_of(&observation, context, link, &runner.catalog.signatures);
+    let verdict = match control {
+        Some(control) => with_control(raw.clone(), control),
+        None => raw.clone(),
+    };
+    let record = Record {
+        run_id: shared.run_id.clone(),
+        observed_at,
+        audit: probe.audit.clone(),
+        context: context.id.clone(),
+        host_platform: context.host.clone(),
+        scene: context.scene,
+        client: context.client,
+        link_id: link.id.clone(),
+        link_platform: link.platform.clone(),
+        link_category: link.category,
+        url: link.url.clone(),
+        role: probe.role,
+        observation,
+        verdict: stored(&verdict),
+        control_verdict: control.map(|c| c.kind),
+    };
+    let store = runner.store.clone();
+    let to_store = record.clone();
+    blocking(move || Ok(store.lock().map_err(poisoned)?.record(&to_store, &artifacts)?)).await?;
+    (runner.observer)(&record);
+    Ok(Some(raw))
+}
+
+fn stored(verdict: &Verdict) -> StoredVerdict {
+    StoredVerdict {
+        kind: verdict.kind,
+        mechanism: verdict.mechanism.clone(),
+        actor: verdict.actor,
+        signature: verdict.signature.clone(),
+        reason: verdict.reason.clone(),
+    }
+}
+
+fn verdict_from(stored: &StoredVerdict) -> Verdict {
+    Verdict {
+        kind: stored.kind,
+        mechanism: stored.mechanism.clone(),
+        actor: stored.actor,
+        signature: stored.signature.clone(),
+        reason: stored.reason.clone(),
+    }
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> RunError {
+    RunError::Writer("a thread panicked while holding the history database".into())
+}
+
+/// Runs store work on a blocking thread: SQLite calls never stall the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, RunError> + Send + 'static,
+) -> Result<T, RunError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| RunError::Writer(e.to_string()))?
+}

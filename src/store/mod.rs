@@ -1,1 +1,111 @@
-//! (placeholder: being built)
+//! The history database: every run, probe, observation, attempt and verdict linkgate has
+//! made, in one SQLite file (`reports/linkgate.db` by default), with the raw evidence in an
+//! `evidence/` folder beside it. Each record is committed as its probe finishes, so an
+//! interrupted run loses nothing and `--resume` can measure only what is missing; verdicts are
+//! kept apart from observations so `reclassify` can replace them when signatures improve.
+//!
+//! Two processes may share one file: SQLite's write-ahead log lets readers go on while one
+//! writer writes, and a second writer waits up to the busy timeout before giving up with
+//! [`StoreError::Busy`]. A `Store` is one connection: one per thread.
+
+mod codec;
+mod error;
+mod evidence;
+mod read;
+mod runs;
+mod schema;
+mod write;
+
+pub use error::StoreError;
+pub use schema::SCHEMA_VERSION;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use error::{is_busy, sqlite};
+
+/// The default database path, relative to the working folder.
+pub const DEFAULT_DB: &str = "reports/linkgate.db";
+
+/// The name of the evidence folder beside the database.
+pub const EVIDENCE_DIR: &str = "evidence";
+
+/// How long a writer waits for another process's write to finish. Records are written in
+/// short transactions, so a wait this long means the other process is stuck, not busy.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open history database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating it and its folder if needed) the database at `db`, switches it to
+    /// write-ahead logging and migrates its schema to [`SCHEMA_VERSION`].
+    pub fn open(db: &Path) -> Result<Store, StoreError> {
+        let path = db.to_path_buf();
+        if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_error = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let mut conn = Connection::open(db).map_err(open_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        // The first statement is where SQLite notices a file that is not a database.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|e| match is_busy(&e) {
+                true => StoreError::Busy { path: path.clone() },
+                false => open_error(e),
+            })?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::NoWal { path, mode });
+        }
+        // FULL syncs the log at every commit: one fsync per observation is cheap next to a
+        // probe, and a record that was reported stored survives a power cut.
+        for (pragma, value) in [("foreign_keys", "ON"), ("synchronous", "FULL")] {
+            conn.pragma_update(None, pragma, value)
+                .map_err(|e| sqlite(&path, "setting up the connection", e))?;
+        }
+        schema::migrate(&mut conn, &path)?;
+        Ok(Store { conn, path })
+    }
+
+    /// The database file this store writes.
+    pub fn db_path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The folder evidence files are kept in: `evidence/` beside the database.
+    pub fn evidence_dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(parent) => parent.join(EVIDENCE_DIR),
+            None => PathBuf::from(EVIDENCE_DIR),
+        }
+    }
+
+    /// Changes how long a write waits for another process's lock (default [`BUSY_TIMEOUT`]).
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(timeout)
+            .map_err(|e| sqlite(&self.path, "setting the busy timeout", e))
+    }
+
+    /// The uncompressed bytes of the evidence file named `sha256`, checked against its name
+    /// (a changed file is [`StoreError::Tampered`]).
+    pub fn read_artifact(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        evidence::read(&self.evidence_dir(), sha256)
+    }
+
+    /// Where the evidence file named `sha256` is, if it is there (for reports that link to it).
+    pub fn artifact_path(&self, sha256: &str) -> Option<PathBuf> {
+        evidence::locate(&self.evidence_dir(), sha256)
+    }
+}

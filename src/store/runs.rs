@@ -1,0 +1,153 @@
+//! Runs in the history: their facts (who measured, when, with which scenario files) are
+//! written when a run begins and its status when it ends, so a run that dies half-way is
+//! still on record as `running` and can be resumed.
+
+use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+
+use super::codec::{from_json, json, name, opt_time, req_time, time};
+use super::error::sqlite;
+use super::{Store, StoreError};
+use crate::model::{Run, RunStatus, ScenarioFile};
+use chrono::{DateTime, Utc};
+
+const RUN_COLUMNS: &str =
+    "id, started_at, ended_at, status, tool_version, vantage, simulated, audits";
+
+impl Store {
+    /// Stores a run's facts before its first record. Beginning a run id that is already
+    /// stored (a resumed run) replaces its facts and scenario files with these and keeps its
+    /// records.
+    pub fn begin_run(&mut self, run: &Run) -> Result<(), StoreError> {
+        let action = "storing the run";
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| sqlite(&self.path, action, e))?;
+        insert_run(&tx, run).map_err(|e| sqlite(&self.path, action, e))?;
+        tx.commit().map_err(|e| sqlite(&self.path, action, e))
+    }
+
+    /// Marks a run as ended with `status`.
+    pub fn finish_run(
+        &mut self,
+        run_id: &str,
+        status: RunStatus,
+        ended_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE runs SET status = ?2, ended_at = ?3 WHERE id = ?1",
+                params![run_id, status.as_str(), time(&ended_at)],
+            )
+            .map_err(|e| sqlite(&self.path, "finishing the run", e))?;
+        if changed == 0 {
+            return Err(self.unknown_run(run_id));
+        }
+        Ok(())
+    }
+
+    /// The run with this id, if stored.
+    pub fn run(&self, run_id: &str) -> Result<Option<Run>, StoreError> {
+        let action = "reading a run";
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1");
+        let run = self
+            .conn
+            .query_row(&sql, [run_id], run_from_row)
+            .optional()
+            .map_err(|e| sqlite(&self.path, action, e))?;
+        match run {
+            None => Ok(None),
+            Some(mut run) => {
+                run.scenario_files = self.scenario_files(&run.id)?;
+                Ok(Some(run))
+            }
+        }
+    }
+
+    /// Every stored run, oldest first.
+    pub fn runs(&self) -> Result<Vec<Run>, StoreError> {
+        let action = "listing runs";
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY started_at, id");
+        let mut statement = self
+            .conn
+            .prepare(&sql)
+            .map_err(|e| sqlite(&self.path, action, e))?;
+        let mut runs = statement
+            .query_map([], run_from_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Run>>>())
+            .map_err(|e| sqlite(&self.path, action, e))?;
+        for run in &mut runs {
+            run.scenario_files = self.scenario_files(&run.id)?;
+        }
+        Ok(runs)
+    }
+
+    fn scenario_files(&self, run_id: &str) -> Result<Vec<ScenarioFile>, StoreError> {
+        let action = "reading a run's scenario files";
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT path, sha256 FROM run_files WHERE run_id = ?1 ORDER BY n")
+            .map_err(|e| sqlite(&self.path, action, e))?;
+        statement
+            .query_map([run_id], |row| {
+                Ok(ScenarioFile {
+                    path: row.get("path")?,
+                    sha256: row.get("sha256")?,
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(|e| sqlite(&self.path, action, e))
+    }
+
+    pub(super) fn unknown_run(&self, run_id: &str) -> StoreError {
+        StoreError::UnknownRun {
+            path: self.path.clone(),
+            run_id: run_id.to_string(),
+        }
+    }
+}
+
+fn insert_run(tx: &Transaction<'_>, run: &Run) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO runs (id, started_at, ended_at, status, tool_version, vantage, simulated, audits)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET
+             started_at = excluded.started_at, ended_at = excluded.ended_at,
+             status = excluded.status, tool_version = excluded.tool_version,
+             vantage = excluded.vantage, simulated = excluded.simulated,
+             audits = excluded.audits",
+        params![
+            run.id,
+            time(&run.started_at),
+            run.ended_at.as_ref().map(time),
+            run.status.as_str(),
+            run.tool_version,
+            run.vantage,
+            run.simulated,
+            json(&run.audits)?,
+        ],
+    )?;
+    tx.execute("DELETE FROM run_files WHERE run_id = ?1", [&run.id])?;
+    let mut insert =
+        tx.prepare("INSERT INTO run_files (run_id, n, path, sha256) VALUES (?1, ?2, ?3, ?4)")?;
+    for (n, file) in run.scenario_files.iter().enumerate() {
+        insert.execute(params![run.id, n as i64, file.path, file.sha256])?;
+    }
+    Ok(())
+}
+
+/// A run without its scenario files (read separately).
+fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
+    Ok(Run {
+        id: row.get("id")?,
+        started_at: req_time(row, "started_at", "a run's start time")?,
+        ended_at: opt_time(row, "ended_at", "a run's end time")?,
+        status: name(row, "status", "a run's status", RunStatus::parse)?,
+        tool_version: row.get("tool_version")?,
+        vantage: row.get("vantage")?,
+        audits: from_json(row, "audits", "a run's audit list")?,
+        scenario_files: Vec::new(),
+        simulated: row.get("simulated")?,
+    })
+}

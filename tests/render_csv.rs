@@ -1,0 +1,195 @@
+//! observations.csv as a spreadsheet user receives it: BOM first, Chinese intact, controls
+//! marked, formula-looking cells neutralised, failures spelled out.
+
+use chrono::{TimeZone, Utc};
+use linkgate::model::{
+    Actor, Attempt, Category, Client, EngineKind, Failure, FailureKind, Hop, HopVia, Observation,
+    ProbeRole, Record, Scene, StoredVerdict, VerdictKind,
+};
+use linkgate::render::csv::{COLUMNS, observations_csv};
+
+fn hop(url: &str, status: Option<u16>, via: HopVia) -> Hop {
+    Hop {
+        url: url.into(),
+        status,
+        location: None,
+        via,
+        elapsed_ms: 10,
+    }
+}
+
+fn attempt(number: u32, failure: Option<Failure>) -> Attempt {
+    Attempt {
+        number,
+        started_at: Utc.with_ymd_and_hms(2021, 9, 17, 8, 0, 0).unwrap(),
+        duration_ms: 100,
+        status: None,
+        failure,
+        wait_ms: None,
+    }
+}
+
+fn record(link_id: &str, role: ProbeRole, body: &str, verdict: VerdictKind) -> Record {
+    let control = role == ProbeRole::Control;
+    Record {
+        run_id: "20210917T080000Z-3f2a".into(),
+        // Sub-second precision is kept in the database; the CSV shows whole seconds.
+        observed_at: Utc.with_ymd_and_hms(2021, 9, 17, 8, 0, 0).unwrap()
+            + chrono::Duration::milliseconds(250),
+        audit: "miit-2021".into(),
+        context: if control {
+            "neutral.android".into()
+        } else {
+            "wechat.android.group_chat".into()
+        },
+        host_platform: if control { None } else { Some("wechat".into()) },
+        scene: if control {
+            None
+        } else {
+            Some(Scene::GroupChat)
+        },
+        client: Client::Android,
+        link_id: link_id.into(),
+        link_platform: "taobao".into(),
+        link_category: Category::Ecommerce,
+        url: "https://m.tb.cn/h.abc".into(),
+        role,
+        observation: Observation {
+            engine: EngineKind::Http,
+            entry_url: "https://m.tb.cn/h.abc".into(),
+            hops: vec![
+                hop("https://m.tb.cn/h.abc", Some(302), HopVia::Start),
+                hop("https://m.tb.cn/page", Some(200), HopVia::Http),
+                hop(
+                    "https://item.taobao.com/item.htm?id=1",
+                    Some(200),
+                    HopVia::Script,
+                ),
+            ],
+            final_url: "https://item.taobao.com/item.htm?id=1".into(),
+            status: Some(200),
+            body: body.into(),
+            attempts: vec![attempt(1, None)],
+            duration_ms: 1234,
+            ..Observation::default()
+        },
+        verdict: StoredVerdict {
+            kind: verdict,
+            mechanism: "direct".into(),
+            actor: Actor::None,
+            signature: Some(format!("landing:{link_id}")),
+            reason: "final URL on the landing pattern".into(),
+        },
+        control_verdict: if control {
+            None
+        } else {
+            Some(VerdictKind::Opened)
+        },
+    }
+}
+
+fn sample() -> Vec<Record> {
+    let mut chinese = record(
+        "taobao.item",
+        ProbeRole::Rival,
+        "<html><head><title>\n  已停止访问该网页\n</title></head></html>",
+        VerdictKind::Blocked,
+    );
+    chinese.verdict = StoredVerdict {
+        kind: VerdictKind::Blocked,
+        mechanism: "stop_page".into(),
+        actor: Actor::Host,
+        signature: Some("wechat.stop_page".into()),
+        reason: "title matched 已停止访问该网页".into(),
+    };
+    let control = record(
+        "taobao.item",
+        ProbeRole::Control,
+        "<title>商品详情 - 淘宝网</title>",
+        VerdictKind::Opened,
+    );
+    let formula = record(
+        "taobao.evil",
+        ProbeRole::Rival,
+        "<title>=HYPERLINK(\"https://evil.example/\",\"点我\")</title>",
+        VerdictKind::Opened,
+    );
+    let mut failed = record(
+        "taobao.down",
+        ProbeRole::SameOwner,
+        "",
+        VerdictKind::Inconclusive,
+    );
+    failed.observation.hops = vec![hop("https://m.tb.cn/h.down", None, HopVia::Start)];
+    failed.observation.final_url = String::new();
+    failed.observation.status = None;
+    failed.observation.attempts = vec![
+        attempt(
+            1,
+            Some(Failure {
+                kind: FailureKind::Timeout,
+                message: "no answer in 30 s".into(),
+            }),
+        ),
+        attempt(
+            2,
+            Some(Failure {
+                kind: FailureKind::Timeout,
+                message: "no answer in 30 s".into(),
+            }),
+        ),
+    ];
+    failed.observation.failure = Some(Failure {
+        kind: FailureKind::Timeout,
+        message: "no answer in 30 s, \"twice\"".into(),
+    });
+    failed.verdict = StoredVerdict {
+        kind: VerdictKind::Inconclusive,
+        mechanism: "timeout".into(),
+        actor: Actor::None,
+        signature: None,
+        reason: "the probe timed out".into(),
+    };
+    vec![chinese, control, formula, failed]
+}
+
+#[test]
+fn csv_starts_with_a_bom_and_reads_back_as_the_columns() {
+    let bytes = observations_csv(&sample());
+    assert_eq!(
+        &bytes[..3],
+        b"\xEF\xBB\xBF",
+        "Excel needs the BOM to read UTF-8"
+    );
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    let cell = |row: usize, column: &str| -> String {
+        let index = COLUMNS.iter().position(|c| *c == column).unwrap();
+        rows[row][index].to_string()
+    };
+    assert_eq!(cell(0, "title"), "已停止访问该网页");
+    assert_eq!(
+        (cell(1, "host_platform"), cell(1, "scene")),
+        ("control".into(), String::new())
+    );
+    assert!(cell(2, "title").starts_with("'=HYPERLINK"));
+    assert_eq!(cell(3, "error"), "timeout: no answer in 30 s, \"twice\"");
+    assert_eq!(cell(3, "attempts"), "2");
+}
+
+#[test]
+fn no_records_is_a_header_only() {
+    let bytes = observations_csv(&[]);
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert_eq!(text, format!("{}\n", COLUMNS.join(",")));
+}
+
+#[test]
+fn observations_csv_snapshot() {
+    let bytes = observations_csv(&sample());
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    insta::assert_snapshot!(text);
+}

@@ -95,9 +95,10 @@ fn reference_signatures_are_compiled_in_load_order_with_fixtures_beside_the_file
 
     let intercepted = c.signature("reference.wechat.intercepted").unwrap();
     assert_eq!((intercepted.priority, intercepted.order), (-10, 1));
-    assert!(matches!(&intercepted.conditions[1].place, Place::Header(h) if h == "Location"));
+    assert!(matches!(intercepted.conditions[0].place, Place::HopUrl));
+    assert!(matches!(intercepted.conditions[1].place, Place::Body));
     assert!(intercepted.fixture.is_file());
-    assert!(intercepted.fixture_url.is_none());
+    assert!(intercepted.fixture_url.is_some());
 }
 
 #[test]

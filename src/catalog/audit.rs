@@ -53,7 +53,7 @@ pub(super) fn read(table: &DeTable<'_>, at: Loc, problems: &Problems, draft: &mu
     let same_owner = optional_choice(&f, "same_owner", SAME_OWNER, parse_same_owner)
         .map(|s| s.unwrap_or_default());
     let deadlines = read_deadlines(&f);
-    let policy = optional_choice(&f, "policy", POLICIES, |w| Some(w.to_string()))
+    let policy = optional_choice(&f, "policy", POLICIES, |w| known(POLICIES, w))
         .map(|p| p.unwrap_or_else(|| "same_treatment".to_string()));
     let (contexts, contexts_at) = read_selector(&f, "contexts", Picks::Contexts, draft);
     let (links, links_at) = read_selector(&f, "links", Picks::Links, draft);
@@ -69,7 +69,7 @@ pub(super) fn read(table: &DeTable<'_>, at: Loc, problems: &Problems, draft: &mu
         fields == 5
     });
     let timezone = read_timezone(&f);
-    let lang = optional_choice(&f, "lang", LANGS, |w| Some(w.to_string()))
+    let lang = optional_choice(&f, "lang", LANGS, |w| known(LANGS, w))
         .map(|l| l.unwrap_or_else(|| "zh".to_string()));
     let politeness = read_politeness(&f);
     let (Some(id), Some(title), Some(control), Some(same_owner), Some(deadlines)) =
@@ -115,6 +115,10 @@ fn optional_choice<T>(
     }
     let s = f.optional_string(key)?;
     f.choice(key, &s, allowed, parse).map(Some)
+}
+
+fn known(allowed: &[&str], word: &str) -> Option<String> {
+    allowed.contains(&word).then(|| word.to_string())
 }
 
 fn parse_same_owner(word: &str) -> Option<SameOwner> {
@@ -256,7 +260,7 @@ fn read_politeness(f: &Fields<'_, '_>) -> Option<Politeness> {
             p.error(
                 at.span,
                 format!("`{key}` in {} must be at least {min}", p.what()),
-                None,
+                Some(format!("leave `{key}` out to keep the run's default")),
             );
             ok = false;
             return None;

@@ -41,14 +41,23 @@ pub(super) fn check_id(fields: &Fields<'_, '_>, key: &str, s: &Str<'_>, rule: Id
             fields.error(
                 s.at.span.clone(),
                 format!(
-                    "`{key}` `{}` in {} has a character that is not allowed: `{bad}`",
+                    "`{key}` `{}` in {} has a character that is not allowed: {}",
                     s.text,
-                    fields.what()
+                    fields.what(),
+                    describe_char(bad)
                 ),
                 Some(format!("use only {}", rule.describe())),
             );
             false
         }
+    }
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".to_string(),
+        c if c.is_uppercase() => format!("`{c}` (ids are lowercase)"),
+        c => format!("`{c}`"),
     }
 }
 
@@ -107,11 +116,14 @@ pub(super) fn compile_selector(fields: &Fields<'_, '_>, s: &Str<'_>) -> Option<s
     match scraper::Selector::parse(s.text) {
         Ok(selector) => Some(selector),
         Err(e) => {
+            use scraper::error::SelectorErrorKind as E;
             let why = match e {
-                scraper::error::SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
-                    format!("{kind:?}")
-                }
-                other => other.to_string(),
+                E::EndOfLine => "it ends too early".to_string(),
+                E::UnexpectedToken => "unexpected token".to_string(),
+                // Named after the `selectors` crate's variant, e.g. "unsupported pseudo class
+                // or element" for `:contains()`.
+                E::UnexpectedSelectorParseError(kind) => words(&format!("{kind:?}")),
+                other => other.to_string().to_lowercase(),
             };
             fields.error(
                 s.at.span.clone(),
@@ -129,6 +141,23 @@ pub(super) fn compile_selector(fields: &Fields<'_, '_>, s: &Str<'_>) -> Option<s
             None
         }
     }
+}
+
+/// `UnsupportedPseudoClassOrElement("x")` → `unsupported pseudo class or element ("x")`.
+fn words(debug: &str) -> String {
+    let (name, rest) = debug.split_at(debug.find('(').unwrap_or(debug.len()));
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_uppercase() && !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    if !rest.is_empty() {
+        out.push(' ');
+        out.push_str(rest);
+    }
+    out
 }
 
 /// The regex crate explains over several lines (pattern, caret, reason); the reason is last.
@@ -159,8 +188,16 @@ mod tests {
 
     #[test]
     fn regex_errors_keep_only_the_reason() {
-        let e = Regex::new("(abc").unwrap_err().to_string();
+        // Built at run time so the lint that checks literal regexes lets the test compile.
+        let pattern = ["(", "abc"].concat();
+        let e = Regex::new(&pattern).unwrap_err().to_string();
         assert_eq!(last_line(&e), "unclosed group");
+    }
+
+    #[test]
+    fn debug_names_become_words() {
+        assert_eq!(words("EmptySelector"), "empty selector");
+        assert_eq!(words("BadValue(\"x\")"), "bad value (\"x\")");
     }
 
     #[test]

@@ -128,6 +128,8 @@ fn read_matcher(f: &Fields<'_, '_>, place: Option<Where>) -> Option<Option<Match
         .collect();
     match present.as_slice() {
         [] if place == Some(Where::Selector) => Some(None),
+        // The unknown-key problem already says "did you mean `contains`?".
+        [] if f.misspelt_any(MATCHERS) => None,
         [] => {
             f.error(
                 f.at().span.clone(),

@@ -99,6 +99,21 @@ fn tables_of<'a, 'i>(
     tables
 }
 
+/// The parser reads `owner = tencent` as a broken boolean (it starts with `t`) or number;
+/// what the author meant is almost always an unquoted string.
+fn unquoted_word<'t>(text: &'t str, start: usize, message: &str) -> Option<&'t str> {
+    let about_a_value = ["boolean", "float", "integer", "quoted", "datetime"]
+        .iter()
+        .any(|w| message.contains(w));
+    let rest = text.get(start..)?;
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .unwrap_or(rest.len());
+    let word = &rest[..end];
+    let literal = word == "true" || word == "false" || word.parse::<f64>().is_ok();
+    (about_a_value && !word.is_empty() && !literal).then_some(word)
+}
+
 /// Syntax errors, at most one per line: after the first on a line the parser is guessing.
 fn report_syntax(file: usize, text: &str, errors: &[toml::de::Error], problems: &Problems) {
     let mut spans: Vec<(usize, usize, &str)> = errors
@@ -115,19 +130,28 @@ fn report_syntax(file: usize, text: &str, errors: &[toml::de::Error], problems: 
             .iter()
             .filter(|b| **b == b'\n')
             .count();
-        if lines.insert(line) {
-            problems.error(
-                Loc {
-                    file,
-                    span: start..end,
-                },
+        if !lines.insert(line) {
+            continue;
+        }
+        let at = Loc {
+            file,
+            span: start..end,
+        };
+        match unquoted_word(text, start, message) {
+            Some(word) => problems.error(
+                at,
+                format!("TOML syntax error: `{word}` is not a value (text needs quotes)"),
+                Some(format!("write \"{word}\"")),
+            ),
+            None => problems.error(
+                at,
                 format!("TOML syntax error: {message}"),
                 Some(
-                    "see https://toml.io/en/v1.0.0 — strings need quotes, \
-                     tables of a list need [[double brackets]]"
+                    "see https://toml.io/en/v1.0.0 (strings need quotes, \
+                     each table of a list starts with [[double brackets]])"
                         .to_string(),
                 ),
-            );
+            ),
         }
     }
 }

@@ -91,6 +91,11 @@ impl<'a, 'i> Fields<'a, 'i> {
         self.table.get_key_value(key).map(|(k, _)| k.span())
     }
 
+    /// Whether an unknown key in this table was taken for one of `keys` (and said so).
+    pub fn misspelt_any(&self, keys: &[&str]) -> bool {
+        self.suggested.iter().any(|s| keys.contains(&s.as_str()))
+    }
+
     /// Reports `key` as missing from this table, with an example of what to write.
     pub fn missing(&self, key: &str, example: &str) {
         if self.suggested.iter().any(|s| s == key) {

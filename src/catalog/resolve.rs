@@ -95,12 +95,18 @@ fn check_reference(
     known: &HashMap<(Kind, &str), &Declaration>,
     problems: &Problems,
 ) {
+    // Unique, in declaration order (a duplicate is reported on its own).
     let ids = |kind: Kind, neutral: Option<bool>| -> Vec<&str> {
-        declarations
-            .iter()
-            .filter(|d| d.kind == kind && neutral.is_none_or(|n| d.neutral == n))
-            .map(|d| d.id.as_str())
-            .collect()
+        let mut ids: Vec<&str> = Vec::new();
+        for d in declarations {
+            if d.kind == kind
+                && neutral.is_none_or(|n| d.neutral == n)
+                && !ids.contains(&d.id.as_str())
+            {
+                ids.push(d.id.as_str());
+            }
+        }
+        ids
     };
     match &r.wants {
         Wants::Platform => {

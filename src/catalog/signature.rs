@@ -2,7 +2,7 @@
 //! which platforms it applies to, where its facts come from, the fixture page that proves it,
 //! and its conditions (see `condition`).
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
@@ -159,7 +159,7 @@ fn read_priority(f: &Fields<'_, '_>) -> Option<i32> {
 }
 
 /// The fixture path joined onto the scenario file's folder; it must be a file.
-fn read_fixture(f: &Fields<'_, '_>, s: &Str<'_>, dir: &Path) -> Option<std::path::PathBuf> {
+fn read_fixture(f: &Fields<'_, '_>, s: &Str<'_>, dir: &Path) -> Option<PathBuf> {
     let resolved = dir.join(s.text);
     if resolved.is_file() {
         return Some(resolved);
@@ -169,10 +169,27 @@ fn read_fixture(f: &Fields<'_, '_>, s: &Str<'_>, dir: &Path) -> Option<std::path
         format!("fixture `{}` of {} does not exist", s.text, f.what()),
         Some(format!(
             "looked for {} (fixture paths are relative to the scenario file's folder)",
-            resolved.display()
+            tidy(&resolved).display()
         )),
     );
     None
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system: only for showing a path.
+fn tidy(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// At least one condition; every one is read even when an earlier one is wrong.
@@ -204,4 +221,18 @@ fn read_when(f: &Fields<'_, '_>) -> Option<Vec<Condition>> {
         }
     }
     all_read.then_some(conditions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidy_folds_parent_folders_for_display() {
+        assert_eq!(
+            tidy(Path::new("tests/fixtures/invalid/../pages/./x.html")),
+            PathBuf::from("tests/fixtures/pages/x.html")
+        );
+        assert_eq!(tidy(Path::new("../x.html")), PathBuf::from("../x.html"));
+    }
 }

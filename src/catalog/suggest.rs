@@ -10,7 +10,12 @@ where
     let limit = (lower.chars().count() / 3).max(1);
     known
         .into_iter()
-        .map(|candidate| (strsim::damerau_levenshtein(&lower, candidate), candidate))
+        .map(|candidate| {
+            // A cut-short word ("block" for "blocked") is as likely a slip as a typo.
+            let cut_short = lower.len() >= 3 && candidate.starts_with(lower.as_str());
+            let distance = strsim::damerau_levenshtein(&lower, candidate);
+            (if cut_short { 1 } else { distance }, candidate)
+        })
         .filter(|(distance, candidate)| *distance <= limit && *candidate != word)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
@@ -43,6 +48,10 @@ mod tests {
         assert_eq!(closest("verdit", keys), Some("verdict"));
         assert_eq!(closest("Actor", keys), Some("actor"));
         assert_eq!(closest("mechansim", keys), Some("mechanism"));
+        assert_eq!(
+            closest("block", ["blocked", "interstitial"]),
+            Some("blocked")
+        );
     }
 
     #[test]

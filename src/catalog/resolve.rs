@@ -20,8 +20,12 @@ pub(super) fn resolve(
     problems: &Problems,
 ) -> Option<Catalog> {
     let first = check_duplicates(&draft.declarations, files, problems);
+    let known = Known {
+        declarations: &draft.declarations,
+        first: &first,
+    };
     for reference in &draft.references {
-        check_reference(reference, &draft.declarations, &first, problems);
+        check_reference(reference, &known, problems);
     }
     if !problems.is_empty() {
         return None;
@@ -89,16 +93,17 @@ fn check_duplicates<'d>(
     first
 }
 
-fn check_reference(
-    r: &Reference,
-    declarations: &[Declaration],
-    known: &HashMap<(Kind, &str), &Declaration>,
-    problems: &Problems,
-) {
-    // Unique, in declaration order (a duplicate is reported on its own).
-    let ids = |kind: Kind, neutral: Option<bool>| -> Vec<&str> {
+/// Every id declared, once each, so references can be checked and suggested.
+struct Known<'d> {
+    declarations: &'d [Declaration],
+    first: &'d HashMap<(Kind, &'d str), &'d Declaration>,
+}
+
+impl Known<'_> {
+    /// Unique ids of a kind (and neutrality, for contexts), in declaration order.
+    fn ids(&self, kind: Kind, neutral: Option<bool>) -> Vec<&str> {
         let mut ids: Vec<&str> = Vec::new();
-        for d in declarations {
+        for d in self.declarations {
             if d.kind == kind
                 && neutral.is_none_or(|n| d.neutral == n)
                 && !ids.contains(&d.id.as_str())
@@ -107,57 +112,55 @@ fn check_reference(
             }
         }
         ids
-    };
+    }
+
+    fn get(&self, kind: Kind, id: &str) -> Option<&Declaration> {
+        self.first.get(&(kind, id)).copied()
+    }
+}
+
+fn check_reference(r: &Reference, known: &Known<'_>, problems: &Problems) {
     match &r.wants {
         Wants::Platform => {
-            if !known.contains_key(&(Kind::Platform, r.name.as_str())) {
-                let platforms = ids(Kind::Platform, None);
+            if known.get(Kind::Platform, &r.name).is_none() {
                 problems.error(
                     r.at.clone(),
                     format!("unknown platform `{}` in {}", r.name, r.from),
                     Some(unknown_hint(
                         &r.name,
-                        &platforms,
+                        &known.ids(Kind::Platform, None),
                         "declare it with a [[platform]] table",
                     )),
                 );
             }
         }
-        Wants::NeutralContext => {
-            let neutral = ids(Kind::Context, Some(true));
-            let fix =
-                "an audit's control is a neutral context: a [[context]] with an `id` and no `host`";
-            match known.get(&(Kind::Context, r.name.as_str())) {
-                None => problems.error(
-                    r.at.clone(),
-                    format!("unknown context `{}` in {}", r.name, r.from),
-                    Some(unknown_hint(&r.name, &neutral, fix)),
-                ),
-                Some(d) if !d.neutral => problems.error(
-                    r.at.clone(),
-                    format!(
-                        "control `{}` of {} is a host context, not a neutral one",
-                        r.name, r.from
-                    ),
-                    Some(unknown_hint(&r.name, &neutral, fix)),
-                ),
-                Some(_) => {}
-            }
-        }
+        Wants::NeutralContext => check_control(r, known, problems),
         Wants::HostContextIds(glob) => {
-            if !ids(Kind::Context, Some(false))
+            if !known
+                .ids(Kind::Context, Some(false))
                 .iter()
                 .any(|id| glob.is_match(id))
             {
                 problems.error(
                     r.at.clone(),
-                    format!("id pattern `{}` in {} matches no host context", r.name, r.from),
-                    Some("host context ids are host.client.scene, e.g. `wechat.android.private_chat`".to_string()),
+                    format!(
+                        "id pattern `{}` in {} matches no host context",
+                        r.name, r.from
+                    ),
+                    Some(
+                        "host context ids are host.client.scene, \
+                         e.g. `wechat.android.private_chat`"
+                            .to_string(),
+                    ),
                 );
             }
         }
         Wants::LinkIds(glob) => {
-            if !ids(Kind::Link, None).iter().any(|id| glob.is_match(id)) {
+            if !known
+                .ids(Kind::Link, None)
+                .iter()
+                .any(|id| glob.is_match(id))
+            {
                 problems.error(
                     r.at.clone(),
                     format!("id pattern `{}` in {} matches no link", r.name, r.from),
@@ -168,6 +171,25 @@ fn check_reference(
             }
         }
     }
+}
+
+/// An audit's control must be a declared context, and a neutral one.
+fn check_control(r: &Reference, known: &Known<'_>, problems: &Problems) {
+    let neutral = known.ids(Kind::Context, Some(true));
+    let fix = "an audit's control is a neutral context: a [[context]] with an `id` and no `host`";
+    let message = match known.get(Kind::Context, &r.name) {
+        None => format!("unknown context `{}` in {}", r.name, r.from),
+        Some(d) if !d.neutral => format!(
+            "control `{}` of {} is a host context, not a neutral one",
+            r.name, r.from
+        ),
+        Some(_) => return,
+    };
+    problems.error(
+        r.at.clone(),
+        message,
+        Some(unknown_hint(&r.name, &neutral, fix)),
+    );
 }
 
 /// A did-you-mean when there is one, then the known names (or how to declare one).

@@ -154,3 +154,29 @@ fn a_duplicate_across_files_points_at_the_other_file() {
             .starts_with("first defined at a.toml:3:6")
     );
 }
+
+#[test]
+fn gateway_scene_placeholder_is_filled_per_expanded_context() {
+    let rest = REST.replace(
+        "scenes = [\"private_chat\"]",
+        "scenes = [\"private_chat\", \"group_chat\"]\ngateway = \"https://gw.example/check?url={url}&scene={scene}\"",
+    );
+    let sources = vec![
+        (PathBuf::from("platforms.toml"), PLATFORMS.to_string()),
+        (PathBuf::from("rest.toml"), rest),
+    ];
+    let catalog = Catalog::from_sources(&sources).unwrap_or_else(|e| panic!("{e}"));
+    let gateway = |id: &str| catalog.context(id).unwrap().gateway.clone().unwrap().template;
+    assert_eq!(
+        gateway("wechat.android.group_chat"),
+        "https://gw.example/check?url={url}&scene=group_chat"
+    );
+    let entry = catalog
+        .context("wechat.android.private_chat")
+        .unwrap()
+        .entry_url("https://item.taobao.com/");
+    assert_eq!(
+        entry,
+        "https://gw.example/check?url=https%3A%2F%2Fitem.taobao.com%2F&scene=private_chat"
+    );
+}

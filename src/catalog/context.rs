@@ -191,10 +191,19 @@ fn context(id: String, host: Option<&str>, scene: Option<Scene>, shared: &Shared
         client: shared.client,
         user_agent: shared.user_agent.clone(),
         headers: shared.headers.clone(),
-        gateway: shared.gateway.clone(),
+        gateway: shared.gateway.as_ref().map(|g| for_scene(g, scene)),
         bridge: shared.bridge.clone(),
         engine: shared.engine,
         note: shared.note.clone(),
+    }
+}
+
+/// A host's gateway often says which scene a link was tapped in (WeChat's `scene=`), so a
+/// template may hold `{scene}`, filled in here for each context a table expands into.
+fn for_scene(gateway: &Gateway, scene: Option<Scene>) -> Gateway {
+    let scene = scene.map_or("", Scene::as_str);
+    Gateway {
+        template: gateway.template.replace("{scene}", scene),
     }
 }
 
@@ -212,7 +221,8 @@ fn read_gateway(f: &Fields<'_, '_>, s: &Str<'_>) -> Option<Gateway> {
         );
         return None;
     }
-    if let Some(why) = http_url_problem(&s.text.replace("{url}", "x")) {
+    let filled = s.text.replace("{url}", "x").replace("{scene}", "private_chat");
+    if let Some(why) = http_url_problem(&filled) {
         f.error(
             s.at.span.clone(),
             format!("`gateway` in {} is not an http(s) URL: {why}", f.what()),

@@ -88,7 +88,7 @@ impl Runner {
     pub async fn start(self, run: Run, probes: Vec<Probe>) -> Result<Outcome, RunError> {
         let store = self.store.clone();
         let begin = run.clone();
-        blocking(move || store.lock().map_err(poisoned)?.begin_run(&begin)).await?;
+        blocking(move || Ok(store.lock().map_err(poisoned)?.begin_run(&begin)?)).await?;
         self.execute(run.id, probes).await
     }
 
@@ -96,7 +96,7 @@ impl Runner {
     pub async fn resume(self, run_id: &str, probes: Vec<Probe>) -> Result<Outcome, RunError> {
         let store = self.store.clone();
         let id = run_id.to_string();
-        let known = blocking(move || store.lock().map_err(poisoned)?.run(&id)).await?;
+        let known = blocking(move || Ok(store.lock().map_err(poisoned)?.run(&id)?)).await?;
         if known.is_none() {
             return Err(RunError::UnknownRun(run_id.to_string()));
         }

@@ -166,7 +166,15 @@ fn gateway_scene_placeholder_is_filled_per_expanded_context() {
         (PathBuf::from("rest.toml"), rest),
     ];
     let catalog = Catalog::from_sources(&sources).unwrap_or_else(|e| panic!("{e}"));
-    let gateway = |id: &str| catalog.context(id).unwrap().gateway.clone().unwrap().template;
+    let gateway = |id: &str| {
+        catalog
+            .context(id)
+            .unwrap()
+            .gateway
+            .clone()
+            .unwrap()
+            .template
+    };
     assert_eq!(
         gateway("wechat.android.group_chat"),
         "https://gw.example/check?url={url}&scene=group_chat"

@@ -221,7 +221,10 @@ fn read_gateway(f: &Fields<'_, '_>, s: &Str<'_>) -> Option<Gateway> {
         );
         return None;
     }
-    let filled = s.text.replace("{url}", "x").replace("{scene}", "private_chat");
+    let filled = s
+        .text
+        .replace("{url}", "x")
+        .replace("{scene}", "private_chat");
     if let Some(why) = http_url_problem(&filled) {
         f.error(
             s.at.span.clone(),

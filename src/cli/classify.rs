@@ -81,7 +81,10 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
     let result = classify(&observation, &situation, &catalog.signatures);
     let charset = format!("{} ({})", decoded.charset, decoded.source);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report(&result, &charset))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report(&result, &charset))?
+        );
     } else {
         print!("{}", explain(&result, &charset));
     }
@@ -106,23 +109,30 @@ fn observation(args: &ClassifyArgs, body: String, charset: &str) -> Observation 
     }
 }
 
-fn situation<'c>(catalog: &'c Catalog, args: &'c ClassifyArgs) -> Result<Situation<'c>, InvalidArgs> {
+fn situation<'c>(
+    catalog: &'c Catalog,
+    args: &'c ClassifyArgs,
+) -> Result<Situation<'c>, InvalidArgs> {
     let mut situation = Situation {
         host: args.host.as_deref(),
         target: args.target.as_deref(),
         ..Situation::default()
     };
     if let Some(id) = &args.context {
-        let context = catalog
-            .context(id)
-            .ok_or_else(|| InvalidArgs(format!("no context `{id}` in the scenarios (see `linkgate plan`)")))?;
+        let context = catalog.context(id).ok_or_else(|| {
+            InvalidArgs(format!(
+                "no context `{id}` in the scenarios (see `linkgate plan`)"
+            ))
+        })?;
         situation.host = context.host.as_deref();
         situation.gateway = context.gateway.as_ref();
     }
     if let Some(id) = &args.link {
-        let link = catalog
-            .link(id)
-            .ok_or_else(|| InvalidArgs(format!("no link `{id}` in the scenarios (see `linkgate plan`)")))?;
+        let link = catalog.link(id).ok_or_else(|| {
+            InvalidArgs(format!(
+                "no link `{id}` in the scenarios (see `linkgate plan`)"
+            ))
+        })?;
         situation.target = Some(&link.platform);
         situation.landing = Some((&link.id, &link.landing));
     }

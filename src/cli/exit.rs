@@ -24,7 +24,11 @@ impl Exit {
                 || cause.downcast_ref::<linkgate::plan::PlanError>().is_some()
                 || cause.downcast_ref::<InvalidArgs>().is_some()
         });
-        if invalid { Exit::Invalid } else { Exit::Failure }
+        if invalid {
+            Exit::Invalid
+        } else {
+            Exit::Failure
+        }
     }
 }
 

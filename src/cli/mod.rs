@@ -63,7 +63,11 @@ impl Cli {
     pub fn parse_args() -> Result<Cli, Exit> {
         Cli::try_parse().map_err(|err| {
             let _ = err.print();
-            if err.use_stderr() { Exit::Invalid } else { Exit::Ok }
+            if err.use_stderr() {
+                Exit::Invalid
+            } else {
+                Exit::Ok
+            }
         })
     }
 }

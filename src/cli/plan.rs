@@ -56,7 +56,10 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios.or_default())?;
     let options = options(args.audit, &args.select, args.same_owner.as_deref())?;
     let probes = plan(&catalog, &options)?;
-    let rows: Vec<PlanRow> = probes.iter().filter_map(|p| PlanRow::new(&catalog, p)).collect();
+    let rows: Vec<PlanRow> = probes
+        .iter()
+        .filter_map(|p| PlanRow::new(&catalog, p))
+        .collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
@@ -113,6 +116,9 @@ fn totals(rows: &[PlanRow]) -> String {
     for row in rows {
         *by_role.entry(row.role).or_default() += 1;
     }
-    let parts: Vec<String> = by_role.iter().map(|(role, n)| format!("{n} {role}")).collect();
+    let parts: Vec<String> = by_role
+        .iter()
+        .map(|(role, n)| format!("{n} {role}"))
+        .collect();
     format!("{} probes: {}", rows.len(), parts.join(", "))
 }

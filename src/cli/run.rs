@@ -97,7 +97,8 @@ pub struct NetArgs {
 
 pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
-    let options = super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
+    let options =
+        super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
     let probes = plan(&catalog, &options)?;
     let audits = chosen_audits(&catalog, args.audit.as_deref());
     let http = http_config(&args.net, &audits)?;
@@ -108,8 +109,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         .concurrency
         .or_else(|| audits.iter().filter_map(|a| a.politeness.concurrency).min())
         .unwrap_or(8);
-    let db = args.db.clone().unwrap_or_else(|| args.out.join("linkgate.db"));
-    let store = Store::open(&db).with_context(|| format!("cannot open the history database {}", db.display()))?;
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| args.out.join("linkgate.db"));
+    let store = Store::open(&db)
+        .with_context(|| format!("cannot open the history database {}", db.display()))?;
     let engines = Engines {
         http: HttpEngine::new(http).context("cannot set up the HTTP engine")?,
         force,
@@ -125,7 +130,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
             engines: Arc::new(engines),
             store: Arc::new(Mutex::new(store)),
             clock: system_clock(),
-            options: RunOptions { concurrency, ..RunOptions::default() },
+            options: RunOptions {
+                concurrency,
+                ..RunOptions::default()
+            },
             cancel,
             observer: progress.observer(),
         };
@@ -192,8 +200,14 @@ fn http_config(net: &NetArgs, audits: &[&Audit]) -> anyhow::Result<HttpConfig> {
     let mut config = HttpConfig::default();
     let strictest_per_host = audits.iter().filter_map(|a| a.politeness.per_host).min();
     let strictest_interval = audits.iter().filter_map(|a| a.politeness.interval).max();
-    config.per_host = net.per_host.or(strictest_per_host).unwrap_or(config.per_host);
-    config.interval = net.interval.or(strictest_interval).unwrap_or(config.interval);
+    config.per_host = net
+        .per_host
+        .or(strictest_per_host)
+        .unwrap_or(config.per_host);
+    config.interval = net
+        .interval
+        .or(strictest_interval)
+        .unwrap_or(config.interval);
     if let Some(v) = net.connect_timeout {
         config.connect_timeout = v;
     }
@@ -227,7 +241,9 @@ fn http_config(net: &NetArgs, audits: &[&Audit]) -> anyhow::Result<HttpConfig> {
 fn parse_engine(word: &str) -> Result<EngineKind, InvalidArgs> {
     match EngineKind::parse(word) {
         Some(kind @ (EngineKind::Http | EngineKind::Browser)) => Ok(kind),
-        _ => Err(InvalidArgs(format!("unknown --engine `{word}`; use http or browser"))),
+        _ => Err(InvalidArgs(format!(
+            "unknown --engine `{word}`; use http or browser"
+        ))),
     }
 }
 

@@ -39,7 +39,12 @@ impl SelectArgs {
     pub fn selectors(&self) -> Result<(Selector, Selector), InvalidArgs> {
         let contexts = Selector {
             platforms: self.hosts.clone(),
-            scenes: parse_all(&self.scenes, "scene", Scene::parse, &Scene::ALL.map(Scene::as_str))?,
+            scenes: parse_all(
+                &self.scenes,
+                "scene",
+                Scene::parse,
+                &Scene::ALL.map(Scene::as_str),
+            )?,
             clients: parse_all(&self.clients, "client", Client::parse, &["android", "ios"])?,
             ids: globs(&self.contexts)?,
             ..Selector::default()
@@ -69,7 +74,10 @@ fn parse_all<T>(
         .iter()
         .map(|w| {
             parse(w).ok_or_else(|| {
-                InvalidArgs(format!("unknown {what} `{w}`; use one of: {}", allowed.join(", ")))
+                InvalidArgs(format!(
+                    "unknown {what} `{w}`; use one of: {}",
+                    allowed.join(", ")
+                ))
             })
         })
         .collect()

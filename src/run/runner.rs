@@ -14,9 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
-use crate::model::{
-    Probe, ProbeRole, Record, Run, RunStatus, StoredVerdict, Verdict,
-};
+use crate::model::{Probe, ProbeRole, Record, Run, RunStatus, StoredVerdict, Verdict};
 use crate::store::{Store, StoreError};
 
 use super::measure::{capture, verdict_of};
@@ -59,7 +57,11 @@ pub enum RunError {
 
 /// A sortable, unique run id: `20261124T101500Z-3f2a`.
 pub fn new_run_id(now: DateTime<Utc>) -> String {
-    format!("{}-{:04x}", now.format("%Y%m%dT%H%M%SZ"), rand::random::<u16>())
+    format!(
+        "{}-{:04x}",
+        now.format("%Y%m%dT%H%M%SZ"),
+        rand::random::<u16>()
+    )
 }
 
 /// Everything a run needs, built once.
@@ -114,7 +116,12 @@ impl Runner {
         let stored_controls = records
             .iter()
             .filter(|r| r.role == ProbeRole::Control && measured.contains(&r.key()))
-            .map(|r| ((r.audit.clone(), r.link_id.clone()), verdict_from(&r.verdict)))
+            .map(|r| {
+                (
+                    (r.audit.clone(), r.link_id.clone()),
+                    verdict_from(&r.verdict),
+                )
+            })
             .collect();
         let shared = Arc::new(Shared {
             permits: Semaphore::new(self.options.concurrency.max(1)),
@@ -163,7 +170,9 @@ async fn finish(
     let (run, records) = blocking(move || {
         let mut store = store.lock().map_err(poisoned)?;
         store.finish_run(&id, status, ended)?;
-        let run = store.run(&id)?.ok_or_else(|| RunError::UnknownRun(id.clone()))?;
+        let run = store
+            .run(&id)?
+            .ok_or_else(|| RunError::UnknownRun(id.clone()))?;
         Ok((run, store.records(&id)?))
     })
     .await?;
@@ -190,8 +199,9 @@ fn link_groups(probes: Vec<Probe>) -> Vec<Vec<Probe>> {
 /// Measures one link's group: its control, then every context at once. Returns how many
 /// records it stored.
 async fn measure_group(shared: Arc<Shared>, group: Vec<Probe>) -> Result<usize, RunError> {
-    let (controls, others): (Vec<Probe>, Vec<Probe>) =
-        group.into_iter().partition(|p| p.role == ProbeRole::Control);
+    let (controls, others): (Vec<Probe>, Vec<Probe>) = group
+        .into_iter()
+        .partition(|p| p.role == ProbeRole::Control);
     let mut stored = 0;
     let mut control_verdict = None;
     if let Some(control) = controls.first() {
@@ -235,8 +245,10 @@ async fn measure_probe(
         return Ok(None);
     }
     let runner = &shared.runner;
-    let (Some(context), Some(link)) = (runner.catalog.context(&probe.context), runner.catalog.link(&probe.link))
-    else {
+    let (Some(context), Some(link)) = (
+        runner.catalog.context(&probe.context),
+        runner.catalog.link(&probe.link),
+    ) else {
         return Ok(None);
     };
     let permit = tokio::select! {
@@ -244,7 +256,10 @@ async fn measure_probe(
         () = runner.cancel.cancelled() => return Ok(None),
     };
     let observed_at = (runner.clock)();
-    let Capture { observation, artifacts } = capture(
+    let Capture {
+        observation,
+        artifacts,
+    } = capture(
         &runner.engines,
         context,
         link,
@@ -278,7 +293,13 @@ async fn measure_probe(
     };
     let store = runner.store.clone();
     let to_store = record.clone();
-    blocking(move || Ok(store.lock().map_err(poisoned)?.record(&to_store, &artifacts)?)).await?;
+    blocking(move || {
+        Ok(store
+            .lock()
+            .map_err(poisoned)?
+            .record(&to_store, &artifacts)?)
+    })
+    .await?;
     (runner.observer)(&record);
     Ok(Some(raw))
 }

@@ -11,5 +11,6 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod run;
+pub mod schedule;
 pub mod sim;
 pub mod store;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod charset;
 pub mod classify;
 pub mod engine;
+pub mod manifest;
 pub mod model;
 pub mod plan;
 pub mod render;

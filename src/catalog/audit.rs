@@ -237,9 +237,11 @@ fn read_timezone(f: &Fields<'_, '_>) -> Option<String> {
         Ok(_) => Some(s.text.to_string()),
         Err(err) => {
             let hint = match &err {
-                crate::schedule::ScheduleError::TimeZone { hint, .. } if !hint.is_empty() => {
-                    hint.trim().trim_start_matches('(').trim_end_matches(')').to_string()
-                }
+                crate::schedule::ScheduleError::TimeZone { hint, .. } if !hint.is_empty() => hint
+                    .trim()
+                    .trim_start_matches('(')
+                    .trim_end_matches(')')
+                    .to_string(),
                 _ => "e.g. \"Asia/Shanghai\" or \"UTC\"".to_string(),
             };
             f.error(

@@ -146,7 +146,10 @@ mod tests {
     fn five_fields_parse_and_six_do_not() {
         assert!(parse_cron("*/15 * * * *").is_ok());
         assert!(parse_cron("0 3 * * MON-FRI").is_ok());
-        assert_eq!(parse_cron("0 0 3 * * *").unwrap_err(), "it has 6 fields, not 5");
+        assert_eq!(
+            parse_cron("0 0 3 * * *").unwrap_err(),
+            "it has 6 fields, not 5"
+        );
         assert!(parse_cron("61 * * * *").is_err());
         assert!(parse_cron("0 3 * * xyz").is_err());
     }

@@ -164,7 +164,10 @@ mod tests {
         let err = FileLock::try_acquire(dir.path(), "a", "audit `a`", "pid 2").unwrap_err();
         let text = err.to_string();
         assert!(matches!(err, LockError::Held { .. }), "{text}");
-        assert!(text.contains("audit `a`") && text.contains("pid 1 (first)"), "{text}");
+        assert!(
+            text.contains("audit `a`") && text.contains("pid 1 (first)"),
+            "{text}"
+        );
         // Another name is another lock.
         let _other = FileLock::try_acquire(dir.path(), "b", "audit `b`", "pid 2").unwrap();
         drop(first);

@@ -1,0 +1,239 @@
+//! Building a manifest: a pure function from a run, its records and the bytes of the files
+//! written for it to a [`Manifest`], and from a manifest to the exact bytes of its file.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sha2::Digest;
+
+use super::ManifestError;
+use super::model::{EntryKind, EvidenceFile, EvidenceRole, FORMAT, Manifest, OutputFile, Previous};
+use crate::model::{Record, Run};
+
+/// Everything a manifest says that does not depend on the chain.
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    pub kind: EntryKind,
+    pub run: &'a Run,
+    pub records: &'a [Record],
+    /// Evidence file names by SHA-256, for the files found in the evidence folder.
+    pub evidence_files: &'a BTreeMap<String, String>,
+    /// Files written into the run folder: name and bytes.
+    pub outputs: Vec<(String, &'a [u8])>,
+    pub signature_set: Option<String>,
+    pub written_at: DateTime<Utc>,
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Every evidence file the records refer to, each once (the first role it is seen in wins:
+/// a page can be one probe's final body and another's intermediate page), sorted by hash.
+pub fn evidence_of(records: &[Record]) -> BTreeMap<String, EvidenceRole> {
+    let mut evidence = BTreeMap::new();
+    for record in records {
+        let o = &record.observation;
+        let found = o
+            .body_sha256
+            .iter()
+            .map(|s| (s, EvidenceRole::Body))
+            .chain(
+                o.screenshot_sha256
+                    .iter()
+                    .map(|s| (s, EvidenceRole::Screenshot)),
+            )
+            .chain(o.evidence.iter().map(|s| (s, EvidenceRole::Intermediate)));
+        for (sha256, role) in found {
+            evidence.entry(sha256.to_ascii_lowercase()).or_insert(role);
+        }
+    }
+    evidence
+}
+
+/// The manifest of `draft` at `sequence` in the chain, after `previous`, with its digest.
+pub fn build(draft: &Draft<'_>, sequence: u64, previous: Option<Previous>) -> Manifest {
+    let evidence = evidence_of(draft.records)
+        .into_iter()
+        .map(|(sha256, role)| EvidenceFile {
+            file: draft.evidence_files.get(&sha256).cloned(),
+            sha256,
+            role,
+        })
+        .collect();
+    let mut outputs: Vec<OutputFile> = draft
+        .outputs
+        .iter()
+        .map(|(name, bytes)| OutputFile {
+            file: name.clone(),
+            sha256: sha256_hex(bytes),
+            bytes: bytes.len() as u64,
+        })
+        .collect();
+    outputs.sort_by(|a, b| a.file.cmp(&b.file));
+    outputs.dedup_by(|a, b| a.file == b.file);
+    let mut manifest = Manifest {
+        format: FORMAT.to_string(),
+        kind: draft.kind,
+        sequence,
+        written_at: draft.written_at,
+        written_by: format!("linkgate {}", env!("CARGO_PKG_VERSION")),
+        run: draft.run.clone(),
+        signature_set: draft.signature_set.clone(),
+        records: draft.records.len(),
+        evidence,
+        outputs,
+        previous,
+        manifest_sha256: String::new(),
+    };
+    // Digesting plain data cannot fail; an empty digest would show in verify if it did.
+    manifest.manifest_sha256 = digest(&manifest).unwrap_or_default();
+    manifest
+}
+
+/// The SHA-256 of a manifest's canonical JSON (compact, `manifest_sha256` left out). Going
+/// through a JSON value makes the digest the same whether it is computed from the struct or
+/// from the file read back, whatever the file's whitespace.
+pub fn digest(manifest: &Manifest) -> Result<String, serde_json::Error> {
+    let value = serde_json::to_value(manifest)?;
+    digest_value(value)
+}
+
+/// The digest of a manifest read as a JSON value.
+pub(super) fn digest_value(mut value: serde_json::Value) -> Result<String, serde_json::Error> {
+    if let Some(object) = value.as_object_mut() {
+        object.remove("manifest_sha256");
+    }
+    Ok(sha256_hex(&serde_json::to_vec(&value)?))
+}
+
+/// The bytes of the manifest's file: pretty JSON, one trailing newline.
+pub fn to_bytes(manifest: &Manifest) -> Result<Vec<u8>, ManifestError> {
+    let mut bytes =
+        serde_json::to_vec_pretty(manifest).map_err(|source| ManifestError::Encode {
+            run_id: manifest.run.id.clone(),
+            source,
+        })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Category, Client, EngineKind, Observation, ProbeRole, RunStatus, Verdict, VerdictKind,
+    };
+
+    fn run() -> Run {
+        Run {
+            id: "20261124T190000Z-0001".into(),
+            started_at: "2026-11-24T19:00:00Z".parse().unwrap(),
+            ended_at: Some("2026-11-24T19:05:00Z".parse().unwrap()),
+            status: RunStatus::Completed,
+            tool_version: "0.1.0".into(),
+            vantage: "beijing-unicom".into(),
+            audits: vec!["miit-2021".into()],
+            scenario_files: vec![crate::model::ScenarioFile {
+                path: "scenarios/audits.toml".into(),
+                sha256: "ab".repeat(32),
+            }],
+            simulated: false,
+        }
+    }
+
+    fn record(body: &str, intermediate: &[&str]) -> Record {
+        Record {
+            run_id: run().id,
+            observed_at: "2026-11-24T19:01:00Z".parse().unwrap(),
+            audit: "miit-2021".into(),
+            context: "wechat.android.private_chat".into(),
+            host_platform: Some("wechat".into()),
+            scene: None,
+            client: Client::Android,
+            link_id: "taobao.item".into(),
+            link_platform: "taobao".into(),
+            link_category: Category::Ecommerce,
+            url: "https://m.tb.cn/x".into(),
+            role: ProbeRole::Rival,
+            observation: Observation {
+                engine: EngineKind::Http,
+                body_sha256: Some(body.to_string()),
+                evidence: intermediate.iter().map(|s| s.to_string()).collect(),
+                ..Observation::default()
+            },
+            verdict: Verdict::inconclusive("timeout", crate::model::Actor::None, "r"),
+            control_verdict: Some(VerdictKind::Opened),
+        }
+    }
+
+    #[test]
+    fn evidence_is_listed_once_with_its_first_role() {
+        let a = "a".repeat(64);
+        let b = "b".repeat(64);
+        let records = [record(&a, &[&b]), record(&b, &[])];
+        let evidence = evidence_of(&records);
+        assert_eq!(
+            evidence.into_iter().collect::<Vec<_>>(),
+            vec![(a, EvidenceRole::Body), (b, EvidenceRole::Intermediate)]
+        );
+    }
+
+    #[test]
+    fn the_digest_survives_a_round_trip_through_the_file_and_catches_an_edit() {
+        let run = run();
+        let records = [record(&"c".repeat(64), &[])];
+        let files = BTreeMap::from([("c".repeat(64), format!("{}.html.gz", "c".repeat(64)))]);
+        let draft = Draft {
+            kind: EntryKind::Run,
+            run: &run,
+            records: &records,
+            evidence_files: &files,
+            outputs: vec![("observations.csv".into(), b"run_id\n".as_slice())],
+            signature_set: None,
+            written_at: "2026-11-24T19:05:01Z".parse().unwrap(),
+        };
+        let manifest = build(&draft, 1, None);
+        let bytes = to_bytes(&manifest).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(digest_value(value).unwrap(), manifest.manifest_sha256);
+        assert_eq!(manifest.outputs[0].sha256, sha256_hex(b"run_id\n"));
+
+        let edited = String::from_utf8(bytes)
+            .unwrap()
+            .replace("beijing-unicom", "shanghai-telecom");
+        let value: serde_json::Value = serde_json::from_str(&edited).unwrap();
+        assert_ne!(digest_value(value).unwrap(), manifest.manifest_sha256);
+    }
+
+    #[test]
+    fn manifest_json_snapshot() {
+        let run = run();
+        let a = "a".repeat(64);
+        let records = [record(&a, &[])];
+        let files = BTreeMap::from([(a.clone(), format!("{a}.html.gz"))]);
+        let draft = Draft {
+            kind: EntryKind::Run,
+            run: &run,
+            records: &records,
+            evidence_files: &files,
+            outputs: vec![("observations.csv".into(), b"x".as_slice())],
+            signature_set: None,
+            written_at: "2026-11-24T19:05:01Z".parse().unwrap(),
+        };
+        let previous = Previous {
+            sequence: 6,
+            run_id: "20261123T190000Z-0002".into(),
+            kind: EntryKind::Run,
+            sha256: "d".repeat(64),
+        };
+        let manifest = build(&draft, 7, Some(previous));
+        // The digest covers `written_by`, so both change with the version.
+        let text = String::from_utf8(to_bytes(&manifest).unwrap())
+            .unwrap()
+            .replace(&manifest.manifest_sha256, "DIGEST")
+            .replace(env!("CARGO_PKG_VERSION"), "VERSION");
+        insta::assert_snapshot!(text);
+    }
+}

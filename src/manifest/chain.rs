@@ -60,7 +60,8 @@ fn run_folders(out: &Path) -> Result<Vec<(PathBuf, bool)>, ManifestError> {
         for item in listing {
             let item = item.map_err(io(&dir))?;
             let kind = item.file_type().map_err(io(item.path()))?;
-            if kind.is_dir() && !(item.file_name() == PRUNED_DIR && !pruned) {
+            let is_pruned_folder = !pruned && item.file_name() == PRUNED_DIR;
+            if kind.is_dir() && !is_pruned_folder {
                 folders.push((item.path(), pruned));
             }
         }

@@ -10,5 +10,6 @@ mod outcome;
 mod runner;
 
 pub use engines::Engines;
+pub use measure::verdict_of;
 pub use outcome::{Outcome, VerdictCounts};
 pub use runner::{Clock, Observer, RunError, RunOptions, Runner, new_run_id};

@@ -3,26 +3,40 @@
 //! ever sees a flag.
 
 mod classify;
+mod clock;
+mod daemon;
+mod due;
 mod exit;
 mod files;
+mod history;
+mod import;
+mod logging;
 mod plan;
 mod progress;
+mod prune;
+mod reclassify;
 mod run;
+mod schedule;
+mod seal;
 mod select;
 mod signals;
 mod summary;
 mod validate;
+mod verify;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 pub use exit::{Exit, InvalidArgs};
+pub use logging::Global;
 
 /// Audit whether platforms block each other's links inside their apps (MIIT, 2021).
 #[derive(Debug, Parser)]
 #[command(name = "linkgate", version, about, long_about = None)]
 pub struct Cli {
+    #[command(flatten)]
+    global: Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,6 +51,18 @@ enum Command {
     Classify(classify::ClassifyArgs),
     /// Run audits: measure every probe, classify, store the history, write the CSV.
     Run(Box<run::RunArgs>),
+    /// Run due audits on their schedules until stopped (SIGTERM), rendering after each run.
+    Daemon(Box<daemon::DaemonArgs>),
+    /// List each audit's schedule, time zone, last run and next run.
+    Schedule(schedule::ScheduleArgs),
+    /// Check runs' evidence files, manifests and the manifest chain; exit 1 on any mismatch.
+    Verify(verify::VerifyArgs),
+    /// Recompute stored verdicts with the current signatures and say what changed.
+    Reclassify(reclassify::ReclassifyArgs),
+    /// Record observations made by hand on a real phone (a CSV) as a `manual` run.
+    Import(import::ImportArgs),
+    /// Remove old run folders and the evidence no kept run refers to.
+    Prune(prune::PruneArgs),
 }
 
 /// Scenario files or folders (default: `scenarios`).
@@ -74,11 +100,19 @@ impl Cli {
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let global = cli.global;
+    logging::init(&global);
     match cli.command {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Classify(args) => classify::run(args),
-        Command::Run(args) => run::run(*args),
+        Command::Run(args) => run::run(*args, &global),
+        Command::Daemon(args) => daemon::run(*args, &global),
+        Command::Schedule(args) => schedule::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Reclassify(args) => reclassify::run(args, &global),
+        Command::Import(args) => import::run(args, &global),
+        Command::Prune(args) => prune::run(args),
     }
 }
 

@@ -1,43 +1,98 @@
-//! Progress of a run on a terminal: a bar with probes done, the rate and an ETA. Without a
-//! terminal (cron, CI) nothing is drawn, so logs stay clean.
+//! Progress of a run on a terminal: a bar per engine with probes done, the rate and an ETA.
+//! Without a terminal (cron, CI) nothing is drawn, so logs stay clean. The bars are
+//! registered while drawn, so log lines can hide them for a moment instead of tearing them.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use linkgate::model::Record;
+use linkgate::model::{EngineKind, Record};
 use linkgate::run::Observer;
 
+/// The bars being drawn, if any.
+static DRAWN: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Runs `write` with the bars hidden (log lines go through here).
+pub fn suspend<R>(write: impl FnOnce() -> R) -> R {
+    let drawn = DRAWN.lock().ok().and_then(|d| d.clone());
+    match drawn {
+        Some(bars) => bars.suspend(write),
+        None => write(),
+    }
+}
+
 pub struct Progress {
-    bar: ProgressBar,
+    bars: MultiProgress,
+    per_engine: BTreeMap<EngineKind, ProgressBar>,
 }
 
 impl Progress {
+    /// One bar for `total` probes.
+    // `run` draws a bar per engine; `demo` (on main) calls this.
+    #[allow(dead_code)]
     pub fn new(total: usize, quiet: bool) -> Progress {
-        let bar = ProgressBar::new(total as u64);
-        if quiet || !std::io::stderr().is_terminal() {
-            bar.set_draw_target(ProgressDrawTarget::hidden());
+        Progress::per_engine(&BTreeMap::from([(EngineKind::Http, total)]), quiet)
+    }
+
+    /// One bar per engine, with its number of probes.
+    pub fn per_engine(totals: &BTreeMap<EngineKind, usize>, quiet: bool) -> Progress {
+        let bars = MultiProgress::new();
+        let visible = !quiet && std::io::stderr().is_terminal();
+        if !visible {
+            bars.set_draw_target(ProgressDrawTarget::hidden());
         }
         let style = ProgressStyle::with_template(
-            "{spinner} {pos}/{len} probes [{bar:30}] {per_sec} eta {eta} {msg}",
+            "{spinner} {prefix:>7} {pos}/{len} probes [{bar:30}] {per_sec} eta {eta} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
-        bar.set_style(style);
-        Progress { bar }
+        let per_engine = totals
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(engine, n)| {
+                let bar = bars.add(ProgressBar::new(*n as u64));
+                bar.set_style(style.clone());
+                bar.set_prefix(engine.as_str());
+                (*engine, bar)
+            })
+            .collect();
+        if visible && let Ok(mut drawn) = DRAWN.lock() {
+            *drawn = Some(bars.clone());
+        }
+        Progress { bars, per_engine }
     }
 
-    /// Advances the bar with every stored record.
+    /// Advances the record's engine's bar with every stored record.
     pub fn observer(&self) -> Observer {
-        let bar = self.bar.clone();
+        let bars = self.per_engine.clone();
         Arc::new(move |record: &Record| {
-            bar.inc(1);
-            bar.set_message(format!("{} {}", record.context, record.verdict.kind));
+            let bar = bars
+                .get(&record.observation.engine)
+                .or_else(|| bars.values().next());
+            if let Some(bar) = bar {
+                bar.inc(1);
+                bar.set_message(format!("{} {}", record.context, record.verdict.kind));
+            }
+            tracing::debug!(
+                run = %record.run_id,
+                context = %record.context,
+                link = %record.link_id,
+                verdict = %record.verdict.kind,
+                mechanism = %record.verdict.mechanism,
+                "probe measured"
+            );
         })
     }
 
     pub fn finish(&self) {
-        self.bar.finish_and_clear();
+        for bar in self.per_engine.values() {
+            bar.finish_and_clear();
+        }
+        let _ = self.bars.clear();
+        if let Ok(mut drawn) = DRAWN.lock() {
+            *drawn = None;
+        }
     }
 }

@@ -1,48 +1,61 @@
-//! `linkgate run`: plan, measure, classify, store, write the CSV and print a summary. Flags
-//! become an `HttpConfig`, `PlanOptions` and `RunOptions` here; the library never sees them.
+//! `linkgate run`: plan, measure, classify, store, write the CSV, seal the run and print a
+//! summary. Flags become an `HttpConfig`, `PlanOptions` and `RunOptions` here; the library
+//! never sees them. `--due` runs only the audits whose schedule has come due (for a crontab
+//! line), and every run holds its audits' locks so two processes never run one audit at once.
+//! The daemon drives the same [`Session`].
 
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use linkgate::catalog::Catalog;
 use linkgate::engine::http::{HttpConfig, HttpEngine, Resolve};
-use linkgate::model::{Audit, EngineKind, Run, RunStatus, VerdictKind};
+use linkgate::model::{Audit, EngineKind, Probe, Run, RunStatus, VerdictKind};
 use linkgate::plan::plan;
-use linkgate::run::{Clock, Engines, Outcome, RunOptions, Runner, new_run_id};
+use linkgate::run::{Engines, Outcome, RunOptions, Runner, new_run_id};
+use linkgate::schedule::{Due, FileLock, LockError, holder_note};
 use linkgate::store::Store;
 
+use super::clock::{ClockArgs, SimClock};
+use super::seal::Sealed;
 use super::select::SelectArgs;
-use super::{Exit, InvalidArgs, ScenarioPaths, load_catalog};
+use super::{Exit, Global, InvalidArgs, ScenarioPaths, load_catalog};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
-    scenarios: ScenarioPaths,
+    pub(super) scenarios: ScenarioPaths,
     /// Only this audit (default: every audit in the scenarios)
     #[arg(long, value_name = "NAME")]
-    audit: Option<String>,
+    pub(super) audit: Option<String>,
     #[command(flatten)]
     select: SelectArgs,
     /// Same-owner pairs: control (default: the audit's rule), exclude, include
     #[arg(long, value_name = "RULE")]
     same_owner: Option<String>,
-    /// Output folder: run folders with their CSV
+    /// Output folder: run folders with their CSV and manifest, `latest`
     #[arg(long, value_name = "DIR", default_value = "reports")]
-    out: PathBuf,
+    pub(super) out: PathBuf,
     /// History database [default: OUT/linkgate.db]
     #[arg(long, value_name = "FILE")]
-    db: Option<PathBuf>,
+    pub(super) db: Option<PathBuf>,
     /// Where the measurements are made from, recorded with the run
     #[arg(long, value_name = "NAME", default_value = "local")]
     vantage: String,
     /// Measure only what the interrupted run RUN_ID is missing
     #[arg(long, value_name = "RUN_ID")]
-    resume: Option<String>,
+    pub(super) resume: Option<String>,
+    /// Only the audits whose schedule has come due since their last run, one run each (for a
+    /// crontab line such as `*/15 * * * * linkgate run --due`)
+    #[arg(long, conflicts_with = "resume")]
+    pub(super) due: bool,
     #[command(flatten)]
     net: NetArgs,
     /// Measure every context with this engine: http or browser (default: each context's)
@@ -52,9 +65,8 @@ pub struct RunArgs {
     /// blocked, interstitial, inconclusive, opened)
     #[arg(long, value_name = "VERDICTS", value_delimiter = ',')]
     fail_on: Vec<String>,
-    /// Print only errors and the files written
-    #[arg(long, short)]
-    quiet: bool,
+    #[command(flatten)]
+    pub(super) clock: ClockArgs,
 }
 
 /// Network and politeness flags (they override the audit's politeness).
@@ -95,68 +107,297 @@ pub struct NetArgs {
     resolve: Vec<String>,
 }
 
-pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
-    let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
-    let options =
-        super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
-    let probes = plan(&catalog, &options)?;
-    let audits = chosen_audits(&catalog, args.audit.as_deref());
-    let http = http_config(&args.net, &audits)?;
-    let force = args.engine.as_deref().map(parse_engine).transpose()?;
-    let fail_on = parse_verdicts(&args.fail_on)?;
-    let concurrency = args
-        .net
-        .concurrency
-        .or_else(|| audits.iter().filter_map(|a| a.politeness.concurrency).min())
-        .unwrap_or(8);
-    let db = args
-        .db
-        .clone()
-        .unwrap_or_else(|| args.out.join("linkgate.db"));
-    let store = Store::open(&db)
-        .with_context(|| format!("cannot open the history database {}", db.display()))?;
-    let engines = Engines {
-        http: HttpEngine::new(http).context("cannot set up the HTTP engine")?,
-        force,
-    };
+pub fn run(args: RunArgs, global: &Global) -> anyhow::Result<Exit> {
+    let session = Session::new(&args, global, args.clock.clock(), true)?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    let started = Instant::now();
-    let outcome = runtime.block_on(async {
+    runtime.block_on(async {
         let cancel = CancellationToken::new();
-        super::signals::stop_on_signal(cancel.clone(), args.quiet);
-        let progress = super::progress::Progress::new(probes.len(), args.quiet);
+        super::signals::stop_on_signal(cancel.clone(), global.quiet);
+        if args.due {
+            session.run_due(&cancel).await
+        } else {
+            session.run_chosen(&cancel).await
+        }
+    })
+}
+
+/// What the runs of one invocation share: the flags, the catalog, the history, the clock.
+pub struct Session<'a> {
+    pub args: &'a RunArgs,
+    pub global: &'a Global,
+    pub catalog: Arc<Catalog>,
+    pub db: PathBuf,
+    pub clock: SimClock,
+    /// Print each run's summary and files on stdout (`run`), or only log (the daemon).
+    summaries: bool,
+}
+
+impl<'a> Session<'a> {
+    /// Loads the catalog and checks every flag once, so bad input fails before any run.
+    pub fn new(
+        args: &'a RunArgs,
+        global: &'a Global,
+        clock: SimClock,
+        summaries: bool,
+    ) -> anyhow::Result<Session<'a>> {
+        let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
+        super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
+        args.engine.as_deref().map(parse_engine).transpose()?;
+        parse_verdicts(&args.fail_on)?;
+        http_config(&args.net, &chosen_audits(&catalog, args.audit.as_deref()))?;
+        if let Some(name) = &args.audit
+            && catalog.audit(name).is_none()
+        {
+            return Err(InvalidArgs(format!(
+                "no audit `{name}` in the scenarios (see `linkgate schedule`)"
+            ))
+            .into());
+        }
+        let db = args
+            .db
+            .clone()
+            .unwrap_or_else(|| args.out.join("linkgate.db"));
+        Ok(Session {
+            args,
+            global,
+            catalog,
+            db,
+            clock,
+            summaries,
+        })
+    }
+
+    /// The audits the flags choose: `--audit`, or every audit.
+    pub fn audits(&self) -> Vec<&Audit> {
+        chosen_audits(&self.catalog, self.args.audit.as_deref())
+    }
+
+    /// Takes an audit's lock, or says who holds it.
+    pub fn lock(&self, audit: &str, command: &str) -> Result<FileLock, LockError> {
+        FileLock::try_acquire(
+            &FileLock::dir_for(&self.db),
+            audit,
+            &format!("audit `{audit}`"),
+            &holder_note(command, self.clock.now()),
+        )
+    }
+
+    /// `linkgate run`: every chosen audit in one run, all locks held or none.
+    async fn run_chosen(&self, cancel: &CancellationToken) -> anyhow::Result<Exit> {
+        let _locks = self
+            .audits()
+            .iter()
+            .map(|a| self.lock(&a.id, "linkgate run"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (exit, _) = self
+            .measure(
+                self.args.audit.as_deref(),
+                self.args.resume.as_deref(),
+                cancel,
+            )
+            .await?;
+        Ok(exit)
+    }
+
+    /// `linkgate run --due`: one run per due audit; an audit another process is running is
+    /// skipped with a warning, a failed run is logged and the next audit still runs.
+    async fn run_due(&self, cancel: &CancellationToken) -> anyhow::Result<Exit> {
+        let store = self.open_store()?;
+        let audits = self.audits();
+        let checked = super::due::History::default().check(&store, &audits, self.clock.now())?;
+        drop(store);
+        if let Some(name) = &self.args.audit
+            && checked.is_empty()
+        {
+            tracing::warn!(audit = %name, "the audit has no schedule, so it is never due");
+        }
+        let mut exit = Exit::Ok;
+        for entry in &checked {
+            let audit = &entry.audit.id;
+            if let Due::NotUntil(next) = entry.due {
+                let next = next.map_or("never".to_string(), |t| entry.schedule.local(t));
+                tracing::debug!(audit = %audit, next = %next, "not due");
+                continue;
+            }
+            if cancel.is_cancelled() {
+                break;
+            }
+            let _lock = match self.lock(audit, "linkgate run --due") {
+                Ok(lock) => lock,
+                Err(held @ LockError::Held { .. }) => {
+                    tracing::warn!(audit = %audit, "{held}; skipping it this time");
+                    continue;
+                }
+                Err(other) => return Err(other.into()),
+            };
+            match self.measure(Some(audit), None, cancel).await {
+                Ok((code, _)) => exit = worse(exit, code),
+                Err(err) => {
+                    tracing::error!(audit = %audit, "the run failed: {err:#}");
+                    exit = worse(exit, Exit::Failure);
+                }
+            }
+        }
+        Ok(exit)
+    }
+
+    fn open_store(&self) -> anyhow::Result<Store> {
+        Store::open(&self.db)
+            .with_context(|| format!("cannot open the history database {}", self.db.display()))
+    }
+
+    /// Measures one run (new, or the resume of `resume`) of `audit` (every chosen audit when
+    /// `None`), then writes and seals its files. Returns the exit code and the run's id.
+    pub async fn measure(
+        &self,
+        audit: Option<&str>,
+        resume: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> anyhow::Result<(Exit, String)> {
+        let args = self.args;
+        let catalog = &self.catalog;
+        let options = super::plan::options(
+            audit.map(str::to_string),
+            &args.select,
+            args.same_owner.as_deref(),
+        )?;
+        let probes = plan(catalog, &options)?;
+        let audits = chosen_audits(catalog, audit);
+        let http = http_config(&args.net, &audits)?;
+        let fail_on = parse_verdicts(&args.fail_on)?;
+        let concurrency = args
+            .net
+            .concurrency
+            .or_else(|| audits.iter().filter_map(|a| a.politeness.concurrency).min())
+            .unwrap_or(8);
+        let engines = Engines {
+            http: HttpEngine::new(http).context("cannot set up the HTTP engine")?,
+            force: args.engine.as_deref().map(parse_engine).transpose()?,
+        };
+        let totals = engine_totals(catalog, &engines, &probes);
+        let new = match resume {
+            Some(_) => None,
+            None => Some(new_run(catalog, &args.vantage, &audits, self.clock.now())),
+        };
+        let run_id = match (&new, resume) {
+            (Some(run), _) => run.id.clone(),
+            (None, id) => id.unwrap_or_default().to_string(),
+        };
+        let names: Vec<&str> = audits.iter().map(|a| a.id.as_str()).collect();
+        tracing::info!(
+            run = %run_id,
+            audits = %names.join(","),
+            probes = probes.len(),
+            "{}",
+            if new.is_some() { "run started" } else { "run resumed" }
+        );
+        let started = Instant::now();
+        let progress = super::progress::Progress::per_engine(&totals, !self.global.interactive());
         let runner = Runner {
             catalog: catalog.clone(),
             engines: Arc::new(engines),
-            store: Arc::new(Mutex::new(store)),
-            clock: system_clock(),
+            store: Arc::new(Mutex::new(self.open_store()?)),
+            clock: self.clock.as_clock(),
             options: RunOptions {
                 concurrency,
                 ..RunOptions::default()
             },
-            cancel,
+            cancel: cancel.clone(),
             observer: progress.observer(),
         };
-        let result = match &args.resume {
-            Some(id) => runner.resume(id, probes).await,
-            None => {
-                let run = new_run(&catalog, &args, &audits);
-                runner.start(run, probes).await
-            }
+        let result = match new {
+            Some(run) => runner.start(run, probes).await,
+            None => runner.resume(&run_id, probes).await,
         };
         progress.finish();
-        result
-    })?;
-    let db_store = Store::open(&db)?;
-    let records = db_store.records(&outcome.run.id)?;
-    let csv = super::files::write_csv(&args.out, &outcome.run.id, &records)?;
-    if !args.quiet {
-        print!("{}", super::summary::text(&outcome, started.elapsed()));
+        let outcome = result?;
+        let store = self.open_store()?;
+        let records = store.records(&outcome.run.id)?;
+        let sealed =
+            super::seal::finish_run(&args.out, &store, &outcome.run, &records, self.clock.now())?;
+        log_end(&outcome, started.elapsed());
+        self.print(&outcome, started.elapsed(), &store, &sealed);
+        Ok((
+            exit_for(&outcome, Outcome::any(&records, &fail_on)),
+            outcome.run.id,
+        ))
     }
-    println!("history:  {}", db.display());
-    println!("evidence: {}", db_store.evidence_dir().display());
-    println!("csv:      {}", csv.display());
-    Ok(exit_for(&outcome, Outcome::any(&records, &fail_on)))
+
+    /// The summary and the files written, on stdout.
+    fn print(&self, outcome: &Outcome, elapsed: Duration, store: &Store, sealed: &Sealed) {
+        if !self.summaries {
+            return;
+        }
+        if !self.global.quiet {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            print!(
+                "{}",
+                super::summary::text_in_colour(outcome, elapsed, colour)
+            );
+        }
+        println!("history:  {}", self.db.display());
+        println!("evidence: {}", store.evidence_dir().display());
+        println!("csv:      {}", sealed.csv.display());
+        for report in &sealed.report {
+            println!("report:   {}", report.display());
+        }
+        if let Some(manifest) = &sealed.manifest {
+            println!("manifest: {}", manifest.display());
+        }
+    }
+}
+
+/// The one log line a run ends with; a run that did not complete is a warning.
+fn log_end(outcome: &Outcome, elapsed: Duration) {
+    let run = &outcome.run;
+    let seconds = (elapsed.as_secs_f64() * 10.0).round() / 10.0;
+    let counts = &outcome.all;
+    macro_rules! end {
+        ($level:ident) => {
+            tracing::$level!(
+                run = %run.id,
+                status = %run.status,
+                records = counts.total(),
+                measured_now = outcome.measured_now,
+                opened = counts.opened,
+                interstitial = counts.interstitial,
+                blocked = counts.blocked,
+                inconclusive = counts.inconclusive,
+                seconds,
+                "run ended"
+            )
+        };
+    }
+    match run.status {
+        RunStatus::Completed => end!(info),
+        _ => end!(warn),
+    }
+}
+
+/// Probes per engine, for the progress bars.
+fn engine_totals(
+    catalog: &Catalog,
+    engines: &Engines,
+    probes: &[Probe],
+) -> BTreeMap<EngineKind, usize> {
+    let mut totals = BTreeMap::new();
+    for probe in probes {
+        if let Some(context) = catalog.context(&probe.context) {
+            *totals.entry(engines.kind_for(context)).or_insert(0) += 1;
+        }
+    }
+    totals
+}
+
+/// The more serious of two exit codes: a failure over a `--fail-on` hit over success.
+pub fn worse(a: Exit, b: Exit) -> Exit {
+    let rank = |e: Exit| match e {
+        Exit::Ok => 0,
+        Exit::FailOn => 1,
+        Exit::Invalid => 2,
+        Exit::Failure => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 fn exit_for(outcome: &Outcome, failed_condition: bool) -> Exit {
@@ -175,23 +416,18 @@ fn chosen_audits<'c>(catalog: &'c Catalog, name: Option<&str>) -> Vec<&'c Audit>
         .collect()
 }
 
-fn new_run(catalog: &Catalog, args: &RunArgs, audits: &[&Audit]) -> Run {
-    let now = chrono::Utc::now();
+fn new_run(catalog: &Catalog, vantage: &str, audits: &[&Audit], now: DateTime<Utc>) -> Run {
     Run {
         id: new_run_id(now),
         started_at: now,
         ended_at: None,
         status: RunStatus::Running,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        vantage: args.vantage.clone(),
+        vantage: vantage.to_string(),
         audits: audits.iter().map(|a| a.id.clone()).collect(),
         scenario_files: catalog.files.clone(),
         simulated: false,
     }
-}
-
-fn system_clock() -> Clock {
-    Arc::new(chrono::Utc::now)
 }
 
 /// Flags over the audits' politeness over the defaults. With several audits, the strictest

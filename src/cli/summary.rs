@@ -7,20 +7,39 @@ use linkgate::model::VerdictKind;
 use linkgate::run::{Outcome, VerdictCounts};
 
 /// Several lines of text, ending with a newline.
+// `run` colours its summary on a terminal; `demo` (on main) calls this.
+#[allow(dead_code)]
 pub fn text(outcome: &Outcome, elapsed: Duration) -> String {
+    text_in_colour(outcome, elapsed, false)
+}
+
+/// The same, with the status and the verdict counts in colour for a terminal.
+pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> String {
     let run = &outcome.run;
+    let status = match run.status {
+        linkgate::model::RunStatus::Completed => GREEN,
+        linkgate::model::RunStatus::Interrupted => YELLOW,
+        _ => RED,
+    };
     let mut out = format!(
         "run {} {} ({}): {} records, {} measured now, in {:.1} s\n",
         run.id,
-        run.status,
+        paint(colour, status, run.status),
         run.vantage,
         outcome.all.total(),
         outcome.measured_now,
         elapsed.as_secs_f64()
     );
-    out.push_str(&format!("  {:<10} {}\n", "all", counts(&outcome.all)));
+    out.push_str(&format!(
+        "  {:<10} {}\n",
+        "all",
+        counts(&outcome.all, colour)
+    ));
     for (host, counts_of_host) in &outcome.per_host {
-        out.push_str(&format!("  {host:<10} {}\n", counts(counts_of_host)));
+        out.push_str(&format!(
+            "  {host:<10} {}\n",
+            counts(counts_of_host, colour)
+        ));
     }
     if run.status != linkgate::model::RunStatus::Completed {
         out.push_str(&format!(
@@ -31,11 +50,36 @@ pub fn text(outcome: &Outcome, elapsed: Duration) -> String {
     out
 }
 
-/// `opened 3  interstitial 1  blocked 2  inconclusive 0`
-fn counts(counts: &VerdictCounts) -> String {
+/// `opened 3  interstitial 1  blocked 2  inconclusive 0`; a count above zero in its verdict's
+/// colour when `colour`.
+fn counts(counts: &VerdictCounts, colour: bool) -> String {
     VerdictKind::ALL
         .iter()
-        .map(|kind| format!("{kind} {}", counts.get(*kind)))
+        .map(|kind| {
+            let n = counts.get(*kind);
+            let text = format!("{kind} {n}");
+            match (n, *kind) {
+                (0, _) => text,
+                (_, VerdictKind::Opened) => paint(colour, GREEN, text),
+                (_, VerdictKind::Interstitial) => paint(colour, YELLOW, text),
+                (_, VerdictKind::Blocked) => paint(colour, RED, text),
+                (_, VerdictKind::Inconclusive) => paint(colour, GREY, text),
+            }
+        })
         .collect::<Vec<_>>()
         .join("  ")
+}
+
+const GREEN: &str = "32";
+const YELLOW: &str = "33";
+const RED: &str = "31";
+const GREY: &str = "90";
+
+/// `text` in an ANSI colour, or as it is.
+fn paint(colour: bool, code: &str, text: impl std::fmt::Display) -> String {
+    if colour {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }

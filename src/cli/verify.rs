@@ -63,7 +63,8 @@ fn describe(note: &Note) -> String {
             evidence,
             amendments,
         } => {
-            let mut text = format!("sealed, {evidence} evidence files checked");
+            let s = if *evidence == 1 { "" } else { "s" };
+            let mut text = format!("sealed, {evidence} evidence file{s} checked");
             if *amendments > 0 {
                 text.push_str(&format!(", {amendments} amendment(s)"));
             }

@@ -76,7 +76,7 @@ pub fn finish_run(
         }
         Err(err) => return Err(err.into()),
     }
-    if manifest::point_latest(out, &run.id)? {
+    if manifest::point_latest(out, run)? {
         tracing::debug!(run = %run.id, "reports/latest now points at this run");
     }
     Ok(sealed)

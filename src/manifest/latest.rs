@@ -9,8 +9,11 @@
 use std::fs;
 use std::path::Path;
 
-use super::ManifestError;
+use chrono::{DateTime, Utc};
+
 use super::error::io;
+use super::{MANIFEST_FILE, Manifest, ManifestError};
+use crate::model::Run;
 
 /// The link's name in the reports folder.
 pub const LATEST: &str = "latest";
@@ -22,17 +25,18 @@ pub fn latest(out: &Path) -> Option<String> {
         .and_then(|target| target.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
 
-/// Points `out/latest` at `out/<run_id>` unless it already points at a newer run (run ids sort
-/// by start time), so a slow old run finishing late does not hide a newer report. Returns
-/// whether the link moved. The caller holds the chain lock, so two processes never race here.
-pub fn point_latest(out: &Path, run_id: &str) -> Result<bool, ManifestError> {
+/// Points `out/latest` at `run`'s folder unless it already points at a run that started later,
+/// so a slow old run finishing late does not hide a newer report. Returns whether the link
+/// moved. The caller holds the chain lock, so two processes never race here.
+pub fn point_latest(out: &Path, run: &Run) -> Result<bool, ManifestError> {
     let link = out.join(LATEST);
     if let Some(current) = latest(out)
-        && current.as_str() > run_id
-        && out.join(&current).is_dir()
+        && let Some(started) = sealed_start(out, &current)
+        && (started, current.as_str()) > (run.started_at, run.id.as_str())
     {
         return Ok(false);
     }
+    let run_id = run.id.as_str();
     if let Ok(meta) = fs::symlink_metadata(&link)
         && !meta.file_type().is_symlink()
     {
@@ -46,6 +50,14 @@ pub fn point_latest(out: &Path, run_id: &str) -> Result<bool, ManifestError> {
         return Err(io(&link)(e));
     }
     Ok(true)
+}
+
+/// When the sealed run in `out/<run_id>` started, from its manifest. Run ids only have
+/// seconds, and two runs can start within one.
+fn sealed_start(out: &Path, run_id: &str) -> Option<DateTime<Utc>> {
+    let bytes = fs::read(out.join(run_id).join(MANIFEST_FILE)).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
+    Some(manifest.run.started_at)
 }
 
 #[cfg(unix)]
@@ -65,17 +77,58 @@ fn symlink(_target: &str, _link: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    /// A sealed run folder: a manifest whose run started at `started`.
+    fn sealed(out: &Path, id: &str, started: &str) -> Run {
+        let run = Run {
+            id: id.into(),
+            started_at: started.parse().unwrap(),
+            ended_at: None,
+            status: crate::model::RunStatus::Completed,
+            tool_version: "0.1.0".into(),
+            vantage: "local".into(),
+            audits: Vec::new(),
+            scenario_files: Vec::new(),
+            simulated: false,
+        };
+        let files = std::collections::BTreeMap::new();
+        let draft = super::super::Draft {
+            kind: super::super::EntryKind::Run,
+            run: &run,
+            records: &[],
+            evidence_files: &files,
+            outputs: Vec::new(),
+            signature_set: None,
+            written_at: run.started_at,
+        };
+        let manifest = super::super::build(&draft, 1, None);
+        fs::create_dir(out.join(id)).unwrap();
+        fs::write(
+            out.join(id).join(MANIFEST_FILE),
+            super::super::to_bytes(&manifest).unwrap(),
+        )
+        .unwrap();
+        run
+    }
+
     #[test]
     fn latest_moves_forward_only_and_atomically() {
         let out = tempfile::tempdir().unwrap();
-        for id in ["20261124T000000Z-0001", "20261125T000000Z-0002"] {
-            fs::create_dir(out.path().join(id)).unwrap();
-        }
-        assert!(point_latest(out.path(), "20261124T000000Z-0001").unwrap());
-        assert!(point_latest(out.path(), "20261125T000000Z-0002").unwrap());
+        let old = sealed(
+            out.path(),
+            "20261124T000000Z-ffff",
+            "2026-11-24T00:00:00.100Z",
+        );
+        // Started in the same second, later: its id sorts first, its start time does not.
+        let new = sealed(
+            out.path(),
+            "20261124T000000Z-0001",
+            "2026-11-24T00:00:00.900Z",
+        );
+        assert!(point_latest(out.path(), &old).unwrap());
+        assert!(point_latest(out.path(), &new).unwrap());
         // An older run completing later (a resume) leaves the newer one in place.
-        assert!(!point_latest(out.path(), "20261124T000000Z-0001").unwrap());
-        assert_eq!(latest(out.path()).as_deref(), Some("20261125T000000Z-0002"));
+        assert!(!point_latest(out.path(), &old).unwrap());
+        assert_eq!(latest(out.path()).as_deref(), Some(new.id.as_str()));
         assert!(out.path().join("latest").join(".").is_dir());
         let names: Vec<_> = fs::read_dir(out.path())
             .unwrap()
@@ -88,8 +141,8 @@ mod tests {
     fn a_real_folder_named_latest_is_not_replaced() {
         let out = tempfile::tempdir().unwrap();
         fs::create_dir_all(out.path().join("latest/keep")).unwrap();
-        fs::create_dir(out.path().join("20261124T000000Z-0001")).unwrap();
-        let err = point_latest(out.path(), "20261124T000000Z-0001").unwrap_err();
+        let run = sealed(out.path(), "20261124T000000Z-0001", "2026-11-24T00:00:00Z");
+        let err = point_latest(out.path(), &run).unwrap_err();
         assert!(matches!(err, ManifestError::LatestInTheWay { .. }), "{err}");
     }
 }

@@ -39,6 +39,13 @@ pub fn run(args: DaemonArgs, global: &Global) -> anyhow::Result<Exit> {
     runtime.block_on(async {
         let stop = CancellationToken::new();
         super::signals::stop_on_signal(stop.clone(), true);
+        let stopping = stop.clone();
+        tokio::spawn(async move {
+            stopping.cancelled().await;
+            tracing::info!(
+                "stopping: no new run starts; a run in flight is interrupted and can be resumed"
+            );
+        });
         let scheduled = session
             .audits()
             .iter()
@@ -54,12 +61,24 @@ pub fn run(args: DaemonArgs, global: &Global) -> anyhow::Result<Exit> {
         }
         let mut attempts: HashMap<String, DateTime<Utc>> = HashMap::new();
         let mut history = super::due::History::default();
+        let mut last_error = None;
         while !stop.is_cancelled() {
             match Session::new(&args.run, global, clock, false) {
-                Ok(fresh) => session = fresh,
-                Err(err) => tracing::warn!(
-                    "the scenario files cannot be loaded; the last good ones stay in use: {err:#}"
-                ),
+                Ok(fresh) => {
+                    session = fresh;
+                    last_error = None;
+                }
+                Err(err) => {
+                    // Said once per distinct problem, not at every tick.
+                    let text = format!("{err:#}");
+                    if last_error.as_ref() != Some(&text) {
+                        tracing::warn!(
+                            "the scenario files cannot be loaded; the last good ones stay in \
+                             use: {text}"
+                        );
+                        last_error = Some(text);
+                    }
+                }
             }
             let next = check_once(&session, &mut history, &mut attempts, &stop).await;
             let wait = next.map_or(args.tick, |t| clock.real_wait(t).min(args.tick));

@@ -246,14 +246,8 @@ impl<'a> Session<'a> {
             .with_context(|| format!("cannot open the history database {}", self.db.display()))
     }
 
-    /// Measures one run (new, or the resume of `resume`) of `audit` (every chosen audit when
-    /// `None`), then writes and seals its files. Returns the exit code and the run's id.
-    pub async fn measure(
-        &self,
-        audit: Option<&str>,
-        resume: Option<&str>,
-        cancel: &CancellationToken,
-    ) -> anyhow::Result<(Exit, String)> {
+    /// What one run of `audit` (every chosen audit when `None`) measures, and with what.
+    fn prepare(&self, audit: Option<&str>) -> anyhow::Result<Prepared<'_>> {
         let args = self.args;
         let catalog = &self.catalog;
         let options = super::plan::options(
@@ -264,7 +258,6 @@ impl<'a> Session<'a> {
         let probes = plan(catalog, &options)?;
         let audits = chosen_audits(catalog, audit);
         let http = http_config(&args.net, &audits)?;
-        let fail_on = parse_verdicts(&args.fail_on)?;
         let concurrency = args
             .net
             .concurrency
@@ -274,27 +267,43 @@ impl<'a> Session<'a> {
             http: HttpEngine::new(http).context("cannot set up the HTTP engine")?,
             force: args.engine.as_deref().map(parse_engine).transpose()?,
         };
-        let totals = engine_totals(catalog, &engines, &probes);
-        let new = match resume {
-            Some(_) => None,
-            None => Some(new_run(catalog, &args.vantage, &audits, self.clock.now())),
-        };
-        let run_id = match (&new, resume) {
-            (Some(run), _) => run.id.clone(),
-            (None, id) => id.unwrap_or_default().to_string(),
-        };
-        let names: Vec<&str> = audits.iter().map(|a| a.id.as_str()).collect();
-        tracing::info!(
-            run = %run_id,
-            audits = %names.join(","),
-            probes = probes.len(),
-            "{}",
-            if new.is_some() { "run started" } else { "run resumed" }
-        );
+        Ok(Prepared {
+            probes,
+            audits,
+            engines,
+            concurrency,
+            fail_on: parse_verdicts(&args.fail_on)?,
+        })
+    }
+
+    /// Measures one run (new, or the resume of `resume`) of `audit` (every chosen audit when
+    /// `None`), then writes and seals its files. Returns the exit code and the run's id.
+    pub async fn measure(
+        &self,
+        audit: Option<&str>,
+        resume: Option<&str>,
+        cancel: &CancellationToken,
+    ) -> anyhow::Result<(Exit, String)> {
+        let Prepared {
+            probes,
+            audits,
+            engines,
+            concurrency,
+            fail_on,
+        } = self.prepare(audit)?;
+        let totals = engine_totals(&self.catalog, &engines, &probes);
+        let new = resume
+            .is_none()
+            .then(|| new_run(&self.catalog, &self.args.vantage, &audits, self.clock.now()));
+        let run_id = new
+            .as_ref()
+            .map_or(resume.unwrap_or_default(), |run| run.id.as_str())
+            .to_string();
+        log_start(&run_id, &audits, probes.len(), new.is_some());
         let started = Instant::now();
         let progress = super::progress::Progress::per_engine(&totals, !self.global.interactive());
         let runner = Runner {
-            catalog: catalog.clone(),
+            catalog: self.catalog.clone(),
             engines: Arc::new(engines),
             store: Arc::new(Mutex::new(self.open_store()?)),
             clock: self.clock.as_clock(),
@@ -313,14 +322,12 @@ impl<'a> Session<'a> {
         let outcome = result?;
         let store = self.open_store()?;
         let records = store.records(&outcome.run.id)?;
-        let sealed =
-            super::seal::finish_run(&args.out, &store, &outcome.run, &records, self.clock.now())?;
+        let now = self.clock.now();
+        let sealed = super::seal::finish_run(&self.args.out, &store, &outcome.run, &records, now)?;
         log_end(&outcome, started.elapsed());
         self.print(&outcome, started.elapsed(), &store, &sealed);
-        Ok((
-            exit_for(&outcome, Outcome::any(&records, &fail_on)),
-            outcome.run.id,
-        ))
+        let exit = exit_for(&outcome, Outcome::any(&records, &fail_on));
+        Ok((exit, outcome.run.id))
     }
 
     /// The summary and the files written, on stdout.
@@ -345,6 +352,27 @@ impl<'a> Session<'a> {
             println!("manifest: {}", manifest.display());
         }
     }
+}
+
+/// What [`Session::prepare`] gives a run.
+struct Prepared<'c> {
+    probes: Vec<Probe>,
+    audits: Vec<&'c Audit>,
+    engines: Engines,
+    concurrency: usize,
+    fail_on: Vec<VerdictKind>,
+}
+
+/// The one log line a run starts with.
+fn log_start(run_id: &str, audits: &[&Audit], probes: usize, new: bool) {
+    let names: Vec<&str> = audits.iter().map(|a| a.id.as_str()).collect();
+    tracing::info!(
+        run = %run_id,
+        audits = %names.join(","),
+        probes,
+        "{}",
+        if new { "run started" } else { "run resumed" }
+    );
 }
 
 /// The one log line a run ends with; a run that did not complete is a warning.

@@ -1,3 +1,5 @@
+//! Unit tests of reading manual-observation sheets: good rows, every bad cell named, headers.
+
 use std::path::Path;
 
 use super::*;

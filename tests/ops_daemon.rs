@@ -112,9 +112,8 @@ async fn the_daemon_runs_on_schedule_seals_each_run_and_stops_on_sigterm() {
     let daemon = daemon(dir.path(), &root, "2026-11-24T12:00:50Z");
 
     // The first run is at once (never run); the second at the 12:01 slot, a second later.
-    let db = dir.path().join("reports/linkgate.db");
     wait_for("two completed runs", || {
-        db.exists()
+        database_ready(dir.path())
             && runs(dir.path())
                 .iter()
                 .filter(|(r, _)| r.status == linkgate::model::RunStatus::Completed)

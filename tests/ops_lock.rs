@@ -28,13 +28,19 @@ async fn a_second_process_says_who_holds_the_audit_and_exits_1_or_skips_it_when_
     let first = command(dir.path(), &first_args).spawn().unwrap();
     let first_pid = first.id().unwrap();
 
-    // Wait until the first process holds the lock: its note names its pid.
+    // Wait until the first process holds the lock (its note names its pid) and has begun its
+    // run in the history. Two processes creating one new database at the same instant can
+    // collide inside SQLite's switch to write-ahead logging: that is the store's race, not the
+    // lock's, and this test is about the lock.
     let lock = dir.path().join("reports/locks/test-audit.lock");
     let began = Instant::now();
-    while !std::fs::read_to_string(&lock).is_ok_and(|note| note.contains("pid")) {
+    while !std::fs::read_to_string(&lock).is_ok_and(|note| note.contains("pid"))
+        || !database_ready(dir.path())
+        || runs(dir.path()).is_empty()
+    {
         assert!(
             began.elapsed() < Duration::from_secs(30),
-            "the first run never took its lock"
+            "the first run never began"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

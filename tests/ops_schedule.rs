@@ -114,6 +114,10 @@ async fn schedule_lists_schedule_zone_last_and_next_run() {
         "{listing}"
     );
     assert!(listing.contains("now (never run)"), "{listing}");
+    assert!(
+        !dir.path().join("reports").exists(),
+        "listing creates no history"
+    );
 
     let output = due_at(dir.path(), &root, "2026-11-24T12:00:00Z").await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));

@@ -108,7 +108,7 @@ async fn check_once(
     };
     let audits = session.audits();
     let now = session.clock.now();
-    let checked = match history.check(&store, &audits, now) {
+    let checked = match history.check(Some(&store), &audits, now) {
         Ok(checked) => checked,
         Err(err) => {
             tracing::error!("cannot read the history: {err:#}; trying again later");

@@ -57,16 +57,19 @@ impl History {
         Ok(None)
     }
 
-    /// Every scheduled audit of `audits` with its state at `now`. An audit whose schedule
-    /// cannot be read (caught at load, so only if the catalog bypassed it) is skipped with a
-    /// warning.
+    /// Every scheduled audit of `audits` with its state at `now`; without a history (`None`),
+    /// no audit has run yet. An audit whose schedule cannot be read (caught at load, so only if
+    /// the catalog bypassed it) is skipped with a warning.
     pub fn check<'c>(
         &mut self,
-        store: &Store,
+        store: Option<&Store>,
         audits: &[&'c Audit],
         now: DateTime<Utc>,
     ) -> anyhow::Result<Vec<AuditDue<'c>>> {
-        let runs = store.runs()?;
+        let runs = match store {
+            Some(store) => store.runs()?,
+            None => Vec::new(),
+        };
         let mut out = Vec::new();
         for audit in audits {
             let schedule = match Schedule::of(audit) {
@@ -77,7 +80,10 @@ impl History {
                 }
                 None => continue,
             };
-            let last_start = self.last_start(store, &runs, &audit.id)?;
+            let last_start = match store {
+                Some(store) => self.last_start(store, &runs, &audit.id)?,
+                None => None,
+            };
             out.push(AuditDue {
                 audit,
                 due: status(&schedule, last_start, now),

@@ -204,7 +204,8 @@ impl<'a> Session<'a> {
     async fn run_due(&self, cancel: &CancellationToken) -> anyhow::Result<Exit> {
         let store = self.open_store()?;
         let audits = self.audits();
-        let checked = super::due::History::default().check(&store, &audits, self.clock.now())?;
+        let checked =
+            super::due::History::default().check(Some(&store), &audits, self.clock.now())?;
         drop(store);
         if let Some(name) = &self.args.audit
             && checked.is_empty()

@@ -36,10 +36,14 @@ struct Line {
 
 pub fn run(args: ScheduleArgs) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios.or_default())?;
-    let store = args.history.open(false)?;
+    // Listing must not create an empty history where there is none yet.
+    let store = match args.history.db().exists() {
+        true => Some(args.history.open(true)?),
+        false => None,
+    };
     let now = args.clock.clock().now();
     let audits: Vec<_> = catalog.audits.iter().collect();
-    let checked = super::due::History::default().check(&store, &audits, now)?;
+    let checked = super::due::History::default().check(store.as_ref(), &audits, now)?;
     let lines: Vec<Line> = catalog
         .audits
         .iter()

@@ -222,6 +222,14 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Whether a linkgate process has finished creating the history database (its header says
+/// write-ahead logging), so another process can open it without racing the creation.
+pub fn database_ready(dir: &Path) -> bool {
+    // Bytes 18 and 19 of an SQLite header are the read and write versions: 2 means WAL.
+    std::fs::read(dir.join("reports/linkgate.db"))
+        .is_ok_and(|header| header.len() >= 20 && header[18] == 2 && header[19] == 2)
+}
+
 pub fn store(dir: &Path) -> Store {
     Store::open(&dir.join("reports/linkgate.db")).unwrap()
 }

@@ -1,5 +1,6 @@
 //! `linkgate run`: plan, measure, classify, store, write the CSV and print a summary. Flags
-//! become an `HttpConfig`, `PlanOptions` and `RunOptions` here; the library never sees them.
+//! become an `HttpConfig`, a `BrowserConfig`, `PlanOptions` and `RunOptions` here; the
+//! library never sees them.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -10,6 +11,7 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use linkgate::catalog::Catalog;
+use linkgate::engine::browser::{BrowserConfig, BrowserEngine};
 use linkgate::engine::http::{HttpConfig, HttpEngine, Resolve};
 use linkgate::model::{Audit, EngineKind, Run, RunStatus, VerdictKind};
 use linkgate::plan::plan;
@@ -48,6 +50,8 @@ pub struct RunArgs {
     /// Measure every context with this engine: http or browser (default: each context's)
     #[arg(long, value_name = "ENGINE")]
     engine: Option<String>,
+    #[command(flatten)]
+    browser: BrowserArgs,
     /// Exit 2 when a rival or same-owner probe has one of these verdicts (comma-separated:
     /// blocked, interstitial, inconclusive, opened)
     #[arg(long, value_name = "VERDICTS", value_delimiter = ',')]
@@ -95,6 +99,17 @@ pub struct NetArgs {
     resolve: Vec<String>,
 }
 
+/// Flags of the browser engine (the network flags above apply to it too).
+#[derive(Debug, Args, Clone)]
+pub struct BrowserArgs {
+    /// Chromium binary for browser contexts [default: $CHROME, else /usr/bin/chromium]
+    #[arg(long, value_name = "PATH")]
+    chrome: Option<PathBuf>,
+    /// Browser tabs open at once [default: 4 per CPU core, at most 8]
+    #[arg(long, value_name = "N")]
+    tabs: Option<usize>,
+}
+
 pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
     let options =
@@ -115,8 +130,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         .unwrap_or_else(|| args.out.join("linkgate.db"));
     let store = Store::open(&db)
         .with_context(|| format!("cannot open the history database {}", db.display()))?;
+    let browser = browser_config(&http, &args.browser);
     let engines = Engines {
         http: HttpEngine::new(http).context("cannot set up the HTTP engine")?,
+        browser: Some(BrowserEngine::new(browser).context("cannot set up the browser engine")?),
         force,
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -236,6 +253,24 @@ fn http_config(net: &NetArgs, audits: &[&Audit]) -> anyhow::Result<HttpConfig> {
         config.resolve.push(resolve);
     }
     Ok(config)
+}
+
+/// The browser engine shares the network flags with the http engine (as parsed there).
+fn browser_config(http: &HttpConfig, args: &BrowserArgs) -> BrowserConfig {
+    let mut config = BrowserConfig {
+        chrome: args.chrome.clone(),
+        timeout: http.total_timeout,
+        retries: http.retries,
+        body_cap: http.body_cap,
+        proxy: http.proxy.clone(),
+        ca_certs: http.ca_certs.clone(),
+        resolve: http.resolve.clone(),
+        ..BrowserConfig::default()
+    };
+    if let Some(tabs) = args.tabs {
+        config.tabs = tabs;
+    }
+    config
 }
 
 fn parse_engine(word: &str) -> Result<EngineKind, InvalidArgs> {

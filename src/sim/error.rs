@@ -25,7 +25,11 @@ impl fmt::Display for WorldProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.problems.len();
         let plural = if count == 1 { "" } else { "s" };
-        write!(f, "world file {} has {count} problem{plural}:", self.file.display())?;
+        write!(
+            f,
+            "world file {} has {count} problem{plural}:",
+            self.file.display()
+        )?;
         for p in &self.problems {
             write!(
                 f,
@@ -42,7 +46,9 @@ impl fmt::Display for WorldProblems {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    #[error("cannot read world file {path}: {source} (check the path, or omit --world to use the bundled world)")]
+    #[error(
+        "cannot read world file {path}: {source} (check the path, or omit --world to use the bundled world)"
+    )]
     ReadWorld {
         path: PathBuf,
         source: std::io::Error,
@@ -54,11 +60,15 @@ pub enum SimError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot make the simulator's certificate authority: {0} (a bug in linkgate: please report it)")]
+    #[error(
+        "cannot make the simulator's certificate authority: {0} (a bug in linkgate: please report it)"
+    )]
     Ca(#[from] rcgen::Error),
     #[error("cannot set up TLS for the simulator: {0} (a bug in linkgate: please report it)")]
     Tls(#[from] tokio_rustls::rustls::Error),
-    #[error("cannot write the CA certificate to {path}: {source} (check the folder exists and is writable)")]
+    #[error(
+        "cannot write the CA certificate to {path}: {source} (check the folder exists and is writable)"
+    )]
     WriteCa {
         path: PathBuf,
         source: std::io::Error,

@@ -184,8 +184,15 @@ impl Checker<'_> {
     fn platform(&mut self, raw: RawPlatform) -> Option<SimPlatform> {
         let before = self.problems.len();
         let id = raw.id.get_ref();
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            self.error(raw.id.span(), format!("platform id `{id}` must be lower-case letters, digits and `_`"));
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            self.error(
+                raw.id.span(),
+                format!("platform id `{id}` must be lower-case letters, digits and `_`"),
+            );
         }
         if raw.domains.get_ref().is_empty() {
             self.error(raw.domains.span(), format!("platform `{id}` has no domains: list the host names it owns, e.g. [\"taobao.com\"]"));
@@ -203,14 +210,23 @@ impl Checker<'_> {
             Some(label) => match crate::charset::lookup(label.get_ref()) {
                 Some(encoding) => encoding,
                 None => {
-                    self.error(label.span(), format!("unknown charset `{}`: use UTF-8, GBK, gb18030 or Big5", label.get_ref()));
+                    self.error(
+                        label.span(),
+                        format!(
+                            "unknown charset `{}`: use UTF-8, GBK, gb18030 or Big5",
+                            label.get_ref()
+                        ),
+                    );
                     encoding_rs::UTF_8
                 }
             },
         };
         for token in &raw.ua_tokens {
             if token.get_ref().trim().is_empty() {
-                self.error(token.span(), "an empty user-agent token would match every webview");
+                self.error(
+                    token.span(),
+                    "an empty user-agent token would match every webview",
+                );
             }
         }
         (self.problems.len() == before).then(|| SimPlatform {
@@ -238,7 +254,11 @@ impl Checker<'_> {
                 }
             }
         }
-        let mut dups: Vec<&str> = ids.into_iter().filter(|(_, n)| *n > 1).map(|(id, _)| id).collect();
+        let mut dups: Vec<&str> = ids
+            .into_iter()
+            .filter(|(_, n)| *n > 1)
+            .map(|(id, _)| id)
+            .collect();
         dups.sort_unstable();
         for id in dups {
             let at = self.find(&format!("\"{id}\""));
@@ -262,21 +282,24 @@ impl Checker<'_> {
         let targets = self.targets(&raw.targets, &known);
         let scenes = raw.scenes.map(|s| {
             if s.get_ref().is_empty() {
-                self.error(s.span(), "`scenes` is empty: leave it out to cover every scene");
+                self.error(
+                    s.span(),
+                    "`scenes` is empty: leave it out to cover every scene",
+                );
             }
             s.into_inner()
         });
-        let from = raw.from.as_ref().and_then(|d| self.date(d));
-        let until = raw.until.as_ref().and_then(|d| self.date(d));
-        if let (Some(f), Some(u), Some(span)) = (from, until, raw.until.as_ref().map(Spanned::span)) {
-            if f >= u {
-                self.error(span, format!("`until` ({u}) must be after `from` ({f})"));
-            }
-        }
+        let (from, until) = self.window(raw.from.as_ref(), raw.until.as_ref());
         let state = *raw.state.get_ref();
         if known(host) && !states_of(host).contains(&state) {
             let allowed: Vec<&str> = states_of(host).iter().map(|s| s.as_str()).collect();
-            self.error(raw.state.span(), format!("`{host}` cannot show `{state}`: the simulator has these states for it: {}", allowed.join(", ")));
+            self.error(
+                raw.state.span(),
+                format!(
+                    "`{host}` cannot show `{state}`: the simulator has these states for it: {}",
+                    allowed.join(", ")
+                ),
+            );
         }
         if let Some(style) = &raw.style {
             let styles = styles_of(host, state);
@@ -287,7 +310,13 @@ impl Checker<'_> {
                     let names: Vec<&str> = styles.iter().map(|s| s.as_str()).collect();
                     format!("use one of: {}", names.join(", "))
                 };
-                self.error(style.span(), format!("style `{}` does not exist for `{state}` of `{host}`: {hint}", style.get_ref().as_str()));
+                self.error(
+                    style.span(),
+                    format!(
+                        "style `{}` does not exist for `{state}` of `{host}`: {hint}",
+                        style.get_ref().as_str()
+                    ),
+                );
             }
         }
         let line = line_col(self.text, raw.host.span().start).0;
@@ -312,12 +341,18 @@ impl Checker<'_> {
     ) -> Option<Targets> {
         let list = raw.get_ref();
         if list.is_empty() {
-            self.error(raw.span(), "`targets` is empty: list platform ids, or [\"*\"] for every target");
+            self.error(
+                raw.span(),
+                "`targets` is empty: list platform ids, or [\"*\"] for every target",
+            );
             return None;
         }
         if list.iter().any(|t| t.get_ref() == "*") {
             if list.len() > 1 {
-                self.error(raw.span(), "\"*\" already covers every target: write targets = [\"*\"] alone");
+                self.error(
+                    raw.span(),
+                    "\"*\" already covers every target: write targets = [\"*\"] alone",
+                );
             }
             return Some(Targets::Any);
         }
@@ -326,7 +361,28 @@ impl Checker<'_> {
                 self.error(t.span(), format!("target `{}` is not a platform of this world (or use \"*\" for every target)", t.get_ref()));
             }
         }
-        Some(Targets::Only(list.iter().map(|t| t.get_ref().clone()).collect()))
+        Some(Targets::Only(
+            list.iter().map(|t| t.get_ref().clone()).collect(),
+        ))
+    }
+
+    /// `from` and `until`, checked to be dates in order.
+    fn window(
+        &mut self,
+        from: Option<&Spanned<Datetime>>,
+        until: Option<&Spanned<Datetime>>,
+    ) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let start = from.and_then(|d| self.date(d));
+        let end = until.and_then(|d| self.date(d));
+        if let (Some(f), Some(u), Some(raw)) = (start, end, until)
+            && f >= u
+        {
+            self.error(
+                raw.span(),
+                format!("`until` ({u}) must be after `from` ({f})"),
+            );
+        }
+        (start, end)
     }
 
     fn date(&mut self, raw: &Spanned<Datetime>) -> Option<NaiveDate> {
@@ -338,7 +394,10 @@ impl Checker<'_> {
             _ => None,
         };
         if date.is_none() {
-            self.error(raw.span(), format!("`{value}` is not a plain date: write a bare TOML date such as 2021-09-17"));
+            self.error(
+                raw.span(),
+                format!("`{value}` is not a plain date: write a bare TOML date such as 2021-09-17"),
+            );
         }
         date
     }
@@ -349,7 +408,10 @@ impl Checker<'_> {
             Ok(u) if u.host_str() == Some("t.cn") => {
                 let code = u.path().trim_matches('/').to_string();
                 if code.is_empty() || code.contains('/') {
-                    self.error(raw.url.span(), "a t.cn short link is https://t.cn/<code>, with one path segment");
+                    self.error(
+                        raw.url.span(),
+                        "a t.cn short link is https://t.cn/<code>, with one path segment",
+                    );
                 }
                 code
             }
@@ -359,7 +421,10 @@ impl Checker<'_> {
             }
         };
         if !is_web_url(raw.target.get_ref()) {
-            self.error(raw.target.span(), format!("target `{}` is not an http(s) URL", raw.target.get_ref()));
+            self.error(
+                raw.target.span(),
+                format!("target `{}` is not an http(s) URL", raw.target.get_ref()),
+            );
         }
         (self.problems.len() == before).then(|| ShortLink {
             code,
@@ -372,7 +437,12 @@ impl Checker<'_> {
         let before = self.problems.len();
         let host = raw.host.get_ref();
         if !is_host_name(host) {
-            self.error(raw.host.span(), format!("fault host `{host}` is not a host name: lower case, no scheme, port or path"));
+            self.error(
+                raw.host.span(),
+                format!(
+                    "fault host `{host}` is not a host name: lower case, no scheme, port or path"
+                ),
+            );
         }
         let kind = match raw.kind.get_ref() {
             RawFaultKind::Down => match &raw.mode {
@@ -390,11 +460,17 @@ impl Checker<'_> {
                     FaultKind::Slow(Duration::from_millis(*d.get_ref()))
                 }
                 Some(d) => {
-                    self.error(d.span(), format!("`delay_ms` must be between 1 and {MAX_DELAY_MS}"));
+                    self.error(
+                        d.span(),
+                        format!("`delay_ms` must be between 1 and {MAX_DELAY_MS}"),
+                    );
                     FaultKind::RedirectLoop
                 }
                 None => {
-                    self.error(raw.kind.span(), "a `slow` fault needs `delay_ms`, the delay before each answer");
+                    self.error(
+                        raw.kind.span(),
+                        "a `slow` fault needs `delay_ms`, the delay before each answer",
+                    );
                     FaultKind::RedirectLoop
                 }
             },
@@ -403,16 +479,13 @@ impl Checker<'_> {
         if let (Some(m), false) = (&raw.mode, matches!(raw.kind.get_ref(), RawFaultKind::Down)) {
             self.error(m.span(), "`mode` only applies to `down` faults");
         }
-        if let (Some(d), false) = (&raw.delay_ms, matches!(raw.kind.get_ref(), RawFaultKind::Slow)) {
+        if let (Some(d), false) = (
+            &raw.delay_ms,
+            matches!(raw.kind.get_ref(), RawFaultKind::Slow),
+        ) {
             self.error(d.span(), "`delay_ms` only applies to `slow` faults");
         }
-        let from = raw.from.as_ref().and_then(|d| self.date(d));
-        let until = raw.until.as_ref().and_then(|d| self.date(d));
-        if let (Some(f), Some(u), Some(span)) = (from, until, raw.until.as_ref().map(Spanned::span)) {
-            if f >= u {
-                self.error(span, format!("`until` ({u}) must be after `from` ({f})"));
-            }
-        }
+        let (from, until) = self.window(raw.from.as_ref(), raw.until.as_ref());
         (self.problems.len() == before).then(|| Fault {
             host: raw.host.into_inner(),
             kind,

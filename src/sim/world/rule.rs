@@ -250,7 +250,10 @@ mod tests {
 
     #[test]
     fn hosts_without_gateway_only_open_or_wall() {
-        assert_eq!(states_of("douyin"), &[GateState::Open, GateState::AppOnlyWall]);
+        assert_eq!(
+            states_of("douyin"),
+            &[GateState::Open, GateState::AppOnlyWall]
+        );
         assert!(states_of("wechat").contains(&GateState::CopyToBrowser));
         assert!(!states_of("qq").contains(&GateState::CopyToBrowser));
     }

@@ -26,10 +26,22 @@ fn wechat_opens_taobao_in_chats_from_2022_01_but_not_in_moments() {
     let world = World::bundled();
     let decide = |scene, day| world.decide("wechat", Some("taobao"), Some(scene), date(day));
     let before = decide(Scene::PrivateChat, "2021-12-31");
-    assert_eq!((before.state, before.style), (GateState::CopyToBrowser, Some(Style::Taobao)));
-    assert_eq!(decide(Scene::PrivateChat, "2022-01-10").state, GateState::Open);
-    assert_eq!(decide(Scene::GroupChat, "2022-01-10").state, GateState::Open);
-    assert_eq!(decide(Scene::Moments, "2022-01-10").state, GateState::CopyToBrowser);
+    assert_eq!(
+        (before.state, before.style),
+        (GateState::CopyToBrowser, Some(Style::Taobao))
+    );
+    assert_eq!(
+        decide(Scene::PrivateChat, "2022-01-10").state,
+        GateState::Open
+    );
+    assert_eq!(
+        decide(Scene::GroupChat, "2022-01-10").state,
+        GateState::Open
+    );
+    assert_eq!(
+        decide(Scene::Moments, "2022-01-10").state,
+        GateState::CopyToBrowser
+    );
 }
 
 #[test]
@@ -37,7 +49,10 @@ fn a_request_without_scene_uses_the_default_scene() {
     let world = World::bundled();
     let day = date("2021-10-01");
     assert_eq!(world.default_scene, Scene::PrivateChat);
-    assert_eq!(world.decide("wechat", Some("douyin"), None, day).state, GateState::Open);
+    assert_eq!(
+        world.decide("wechat", Some("douyin"), None, day).state,
+        GateState::Open
+    );
     let group = world.decide("wechat", Some("douyin"), Some(Scene::GroupChat), day);
     assert_eq!(group.state, GateState::Warning);
 }
@@ -132,8 +147,14 @@ fn wecom_is_recognised_before_wechat() {
 fn faults_and_short_links_are_looked_up() {
     let world = World::bundled();
     let kind = |host, day| world.fault(host, date(day)).map(|f| f.kind);
-    assert_eq!(kind("pages.tmall.com", "2021-09-17"), Some(FaultKind::Reset));
-    assert_eq!(kind("sale.jd.com", "2021-09-17"), Some(FaultKind::Unavailable));
+    assert_eq!(
+        kind("pages.tmall.com", "2021-09-17"),
+        Some(FaultKind::Reset)
+    );
+    assert_eq!(
+        kind("sale.jd.com", "2021-09-17"),
+        Some(FaultKind::Unavailable)
+    );
     assert_eq!(kind("sale.jd.com", "2021-10-01"), None);
     assert_eq!(kind("detail.tmall.com", "2021-09-17"), None);
     assert_eq!(
@@ -171,9 +192,11 @@ fn syntax_errors_have_a_position() {
 
 #[test]
 fn unknown_keys_and_bad_enums_are_reported() {
-    let text = format!("{MINIMAL}\n[[rule]]\nhost = \"wechat\"\ntargets = [\"*\"]\nstate = \"blocked\"\n");
+    let text =
+        format!("{MINIMAL}\n[[rule]]\nhost = \"wechat\"\ntargets = [\"*\"]\nstate = \"blocked\"\n");
     insta::assert_snapshot!(problems(&text));
-    let text = format!("{MINIMAL}\n[[fault]]\nhost = \"a.example\"\nkind = \"down\"\nmod = \"reset\"\n");
+    let text =
+        format!("{MINIMAL}\n[[fault]]\nhost = \"a.example\"\nkind = \"down\"\nmod = \"reset\"\n");
     insta::assert_snapshot!(problems(&text));
 }
 
@@ -233,7 +256,10 @@ fn a_state_the_host_cannot_show_is_refused() {
         "{MINIMAL}\n[[platform]]\nid = \"douyin\"\nowner = \"bytedance\"\nname = \"Douyin\"\nname_zh = \"抖音\"\ntitle = \"抖音\"\ndomains = [\"douyin.com\"]\n\n[[rule]]\nhost = \"douyin\"\ntargets = [\"wechat\"]\nstate = \"stop\"\n"
     );
     let text = problems(&text);
-    assert!(text.contains("w.toml:21:9: `douyin` cannot show `stop`"), "{text}");
+    assert!(
+        text.contains("w.toml:21:9: `douyin` cannot show `stop`"),
+        "{text}"
+    );
 }
 
 #[test]

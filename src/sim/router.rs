@@ -26,6 +26,10 @@ pub async fn answer(world: &World, visit: &Visit) -> Answer {
 
 /// The page for `visit` on a healthy site. Pure: the date is in the visit.
 pub fn route(world: &World, visit: &Visit) -> Reply {
+    // Browsers ask every site for its icon; no share code or page is called that.
+    if visit.path == "/favicon.ico" {
+        return Reply::plain(404, "");
+    }
     if let Some(reply) = gateways::answer(world, visit) {
         return reply;
     }

@@ -22,6 +22,28 @@ pub struct Visit {
 }
 
 impl Visit {
+    /// A GET of `url` by `user_agent` on `date`; `None` unless `url` is an http(s) URL.
+    pub fn from_url(url: &str, user_agent: &str, date: NaiveDate) -> Option<Visit> {
+        let parsed = url::Url::parse(url).ok()?;
+        let scheme = match parsed.scheme() {
+            "http" => "http",
+            "https" => "https",
+            _ => return None,
+        };
+        Some(Visit {
+            scheme,
+            host: parsed
+                .host_str()?
+                .trim_end_matches('.')
+                .to_ascii_lowercase(),
+            path: parsed.path().to_string(),
+            query: parsed.query().map(String::from),
+            user_agent: user_agent.to_string(),
+            referer: None,
+            date,
+        })
+    }
+
     /// The first value of query parameter `name`, percent-decoded.
     pub fn param(&self, name: &str) -> Option<String> {
         let query = self.query.as_deref()?;
@@ -129,6 +151,16 @@ mod tests {
             referer: None,
             date: NaiveDate::from_ymd_opt(2021, 9, 17).unwrap(),
         }
+    }
+
+    #[test]
+    fn from_url_keeps_the_raw_query() {
+        let day = NaiveDate::from_ymd_opt(2021, 9, 17).unwrap();
+        let v = Visit::from_url("https://T.CN/A6?x=%41", "ua", day).unwrap();
+        assert_eq!((v.host.as_str(), v.path.as_str()), ("t.cn", "/A6"));
+        assert_eq!(v.query.as_deref(), Some("x=%41"));
+        assert_eq!(v.url(), "https://t.cn/A6?x=%41");
+        assert!(Visit::from_url("ftp://t.cn/", "ua", day).is_none());
     }
 
     #[test]

@@ -160,6 +160,18 @@ async fn meta_refresh_is_followed_and_the_page_it_left_is_kept_as_evidence() {
 }
 
 #[tokio::test]
+async fn refresh_header_is_followed_like_a_meta_refresh() {
+    let server = Server::start(|r| match r.route() {
+        "/t" => Reply::bytes("text/plain", b"moved".to_vec()).header("Refresh", "0; url=/land"),
+        _ => Reply::html("landed"),
+    })
+    .await;
+    let c = capture(&server.url("/t")).await;
+    assert_reached(&c, &server.url("/land"));
+    assert_eq!(vias(&c.observation), [HopVia::Start, HopVia::MetaRefresh]);
+}
+
+#[tokio::test]
 async fn every_script_redirect_form_is_followed() {
     const FORMS: [&str; 7] = [
         "location.href = '/land';",

@@ -41,10 +41,7 @@ impl Outcome {
         if !retry::is_retryable_status(head.status) {
             return None;
         }
-        head.headers
-            .iter()
-            .find(|(name, _)| name == "retry-after")
-            .map(|(_, value)| value.as_str())
+        head.header("retry-after")
     }
 }
 
@@ -132,11 +129,12 @@ impl Walk<'_> {
                 message: format!("HTTP {} from {}", head.status, head.url),
             });
         }
-        if !head.is_html_like() {
-            return Ok(None);
-        }
-        let text = charset::decode(&body.bytes, head.content_type.as_deref(), None).text;
-        let Some(redirect) = in_page::find(&text, &head.url) else {
+        let in_html = head.is_html_like().then(|| {
+            let text = charset::decode(&body.bytes, head.content_type.as_deref(), None).text;
+            in_page::find(&text, &head.url)
+        });
+        let refresh_header = || in_page::from_refresh_header(head.header("refresh"), &head.url);
+        let Some(redirect) = in_html.flatten().or_else(refresh_header) else {
             return Ok(None);
         };
         if !body.bytes.is_empty() {

@@ -681,6 +681,24 @@ async fn proxy_carries_every_hop() {
 }
 
 #[tokio::test]
+async fn resolve_entry_for_the_proxy_host_reaches_the_proxy() {
+    let server = Server::start(|_| Reply::html("ok")).await;
+    let proxy = Proxy::start().await;
+    let proxy_host = format!("proxy.linkgate.test:{}", proxy.port);
+    let c = capture_with(
+        HttpConfig {
+            proxy: Some(format!("http://{proxy_host}")),
+            resolve: vec![format!("{proxy_host}:127.0.0.1").parse().unwrap()],
+            ..config()
+        },
+        &server.url("/x"),
+    )
+    .await;
+    assert_reached(&c, &server.url("/x"));
+    assert_eq!(proxy.forwarded(), [server.url("/x")]);
+}
+
+#[tokio::test]
 async fn ca_cert_is_needed_and_enough_for_a_private_tls_server() {
     let pki = tls::pki();
     let server = Server::start_tls(|_| Reply::html("secret page"), pki.acceptor.clone()).await;

@@ -18,7 +18,7 @@ pub mod world;
 
 pub use error::{SimError, WorldProblem, WorldProblems};
 pub use server::{SimConfig, SimLimits, SimStats, Simulator};
-pub use visit::{Answer, Reply, Visit};
+pub use visit::{Reply, Visit};
 pub use world::World;
 
 use std::path::Path;

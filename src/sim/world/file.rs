@@ -445,36 +445,30 @@ impl Checker<'_> {
             );
         }
         let kind = match raw.kind.get_ref() {
-            RawFaultKind::Down => match &raw.mode {
-                Some(m) => match m.get_ref() {
-                    RawDownMode::Reset => FaultKind::Reset,
-                    RawDownMode::Unavailable => FaultKind::Unavailable,
-                },
+            RawFaultKind::Down => match raw.mode.as_ref().map(Spanned::get_ref) {
+                Some(RawDownMode::Reset) => Some(FaultKind::Reset),
+                Some(RawDownMode::Unavailable) => Some(FaultKind::Unavailable),
                 None => {
                     self.error(raw.kind.span(), "a `down` fault needs `mode = \"reset\"` (connection reset) or `mode = \"503\"`");
-                    FaultKind::Reset
+                    None
                 }
             },
             RawFaultKind::Slow => match &raw.delay_ms {
                 Some(d) if (1..=MAX_DELAY_MS).contains(d.get_ref()) => {
-                    FaultKind::Slow(Duration::from_millis(*d.get_ref()))
+                    Some(FaultKind::Slow(Duration::from_millis(*d.get_ref())))
                 }
                 Some(d) => {
-                    self.error(
-                        d.span(),
-                        format!("`delay_ms` must be between 1 and {MAX_DELAY_MS}"),
-                    );
-                    FaultKind::RedirectLoop
+                    let message = format!("`delay_ms` must be between 1 and {MAX_DELAY_MS}");
+                    self.error(d.span(), message);
+                    None
                 }
                 None => {
-                    self.error(
-                        raw.kind.span(),
-                        "a `slow` fault needs `delay_ms`, the delay before each answer",
-                    );
-                    FaultKind::RedirectLoop
+                    let message = "a `slow` fault needs `delay_ms`, the delay before each answer";
+                    self.error(raw.kind.span(), message);
+                    None
                 }
             },
-            RawFaultKind::RedirectLoop => FaultKind::RedirectLoop,
+            RawFaultKind::RedirectLoop => Some(FaultKind::RedirectLoop),
         };
         if let (Some(m), false) = (&raw.mode, matches!(raw.kind.get_ref(), RawFaultKind::Down)) {
             self.error(m.span(), "`mode` only applies to `down` faults");
@@ -486,7 +480,8 @@ impl Checker<'_> {
             self.error(d.span(), "`delay_ms` only applies to `slow` faults");
         }
         let (from, until) = self.window(raw.from.as_ref(), raw.until.as_ref());
-        (self.problems.len() == before).then(|| Fault {
+        let kind = kind.filter(|_| self.problems.len() == before)?;
+        Some(Fault {
             host: raw.host.into_inner(),
             kind,
             from,

@@ -86,17 +86,7 @@ pub fn entities(text: &str) -> String {
 
 /// Percent-encodes a value for a query string, as `encodeURIComponent` does.
 pub fn component(text: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'!')
-        .remove(b'~')
-        .remove(b'*')
-        .remove(b'\'')
-        .remove(b'(')
-        .remove(b')');
-    percent_encoding::utf8_percent_encode(text, SET).to_string()
+    crate::model::encode_uri_component(text)
 }
 
 /// Stable pseudo-random digits from a seed, so a share code always names the same item.

@@ -570,3 +570,9 @@ fn an_unknown_stored_value_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_store_can_move_to_a_writer_thread() {
+    fn is_send<T: Send>() {}
+    is_send::<Store>();
+}

@@ -3,6 +3,7 @@
 //! ever sees a flag.
 
 mod classify;
+mod demo;
 mod exit;
 mod files;
 mod plan;
@@ -10,6 +11,7 @@ mod progress;
 mod run;
 mod select;
 mod signals;
+mod sim;
 mod summary;
 mod validate;
 
@@ -37,6 +39,10 @@ enum Command {
     Classify(classify::ClassifyArgs),
     /// Run audits: measure every probe, classify, store the history, write the CSV.
     Run(Box<run::RunArgs>),
+    /// Run the bundled audit through the platform simulator at dates around the deadline.
+    Demo(demo::DemoArgs),
+    /// Run the platform simulator alone, as a proxy for `run --proxy … --ca-cert …`.
+    Sim(sim::SimArgs),
 }
 
 /// Scenario files or folders (default: `scenarios`).
@@ -79,6 +85,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Plan(args) => plan::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Run(args) => run::run(*args),
+        Command::Demo(args) => demo::run(args),
+        Command::Sim(args) => sim::run(args),
     }
 }
 

@@ -5,18 +5,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Actor, Category, Client, Observation, ProbeRole, Scene, VerdictKind};
+use super::{Category, Client, Observation, ProbeRole, Scene, Verdict, VerdictKind};
 
-/// The verdict as stored (the `Verdict` of the classify stage, plus which signature set
-/// produced it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredVerdict {
-    pub kind: VerdictKind,
-    pub mechanism: String,
-    pub actor: Actor,
-    pub signature: Option<String>,
-    pub reason: String,
-}
+/// The verdict as stored: the classify stage's `Verdict`, kept under the name the store and
+/// reports have always used.
+pub type StoredVerdict = Verdict;
 
 /// One observation as the history keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! inconclusive, with the mechanism, the actor and the signature that decided it. It is kept
 //! apart from the observation so it can be recomputed when signatures improve.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The four outcomes of a probe.
@@ -97,7 +97,7 @@ impl Mechanism {
 }
 
 /// What a probe's observation means.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
     pub kind: VerdictKind,
     pub mechanism: String,

@@ -6,20 +6,38 @@ use scraper::{Html, Selector};
 
 /// The page title of `body`, or `None` when it has none (or is not HTML).
 pub fn page_title(body: &str) -> Option<String> {
-    // Parsing is the costly part; most non-HTML bodies (JSON, images' error text) are skipped.
-    let has_title_tag = body
-        .as_bytes()
-        .windows(6)
-        .any(|w| w.eq_ignore_ascii_case(b"<title"));
-    if !has_title_tag {
-        return None;
-    }
+    let opening = find_tag(body, "<title")?;
     let selector = Selector::parse("title").ok()?;
-    let document = Html::parse_document(body);
-    let element = document.select(&selector).next()?;
-    let title: String = element.text().collect();
+    // Parsing a whole page costs milliseconds and a report has thousands: parse up to the first
+    // `</title` (ASCII, so a char boundary) and only fall back to the whole page when that
+    // prefix has no title (a `</title` inside a script or comment came first).
+    let prefix = find_tag(&body[opening..], "</title")
+        .map(|end| &body[..opening + end])
+        .unwrap_or(body);
+    title_in(prefix, &selector).or_else(|| title_in(body, &selector))
+}
+
+fn title_in(html: &str, selector: &Selector) -> Option<String> {
+    let document = Html::parse_document(html);
+    let title: String = document.select(selector).next()?.text().collect();
     let collapsed = title.split_whitespace().collect::<Vec<_>>().join(" ");
     (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// Where the tag opening `needle` (ASCII, starting with `<`) first occurs in `haystack`,
+/// ignoring ASCII case. Jumps from `<` to `<` because most bodies have no title at all.
+fn find_tag(haystack: &str, needle: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = haystack[from..].find('<') {
+        let at = from + found;
+        let window = haystack.as_bytes().get(at..at + needle.len());
+        if window.is_some_and(|w| w.eq_ignore_ascii_case(needle.as_bytes())) {
+            return Some(at);
+        }
+        // `<` is one byte, so the next byte starts a character.
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -43,6 +61,17 @@ mod tests {
     fn no_title_and_empty_title_are_none() {
         assert_eq!(page_title("{\"ok\":true}"), None);
         assert_eq!(page_title("<html><title>  </title></html>"), None);
+    }
+
+    #[test]
+    fn a_closing_tag_in_a_script_before_the_title_does_not_hide_it() {
+        let page = "<script>var t = '<title>x</title>';</script><title>淘宝网</title><p>";
+        assert_eq!(page_title(page).as_deref(), Some("淘宝网"));
+    }
+
+    #[test]
+    fn an_unclosed_title_runs_to_the_end() {
+        assert_eq!(page_title("<title>京东 JD").as_deref(), Some("京东 JD"));
     }
 
     #[test]

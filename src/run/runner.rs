@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
-use crate::model::{Probe, ProbeRole, Record, Run, RunStatus, StoredVerdict, Verdict};
+use crate::model::{Probe, ProbeRole, Record, Run, RunStatus, Verdict};
 use crate::store::{Store, StoreError};
 
 use super::measure::{capture, verdict_of};
@@ -116,12 +116,7 @@ impl Runner {
         let stored_controls = records
             .iter()
             .filter(|r| r.role == ProbeRole::Control && measured.contains(&r.key()))
-            .map(|r| {
-                (
-                    (r.audit.clone(), r.link_id.clone()),
-                    verdict_from(&r.verdict),
-                )
-            })
+            .map(|r| ((r.audit.clone(), r.link_id.clone()), r.verdict.clone()))
             .collect();
         let shared = Arc::new(Shared {
             permits: Semaphore::new(self.options.concurrency.max(1)),
@@ -288,7 +283,7 @@ async fn measure_probe(
         url: link.url.clone(),
         role: probe.role,
         observation,
-        verdict: stored(&verdict),
+        verdict,
         control_verdict: control.map(|c| c.kind),
     };
     let store = runner.store.clone();
@@ -302,26 +297,6 @@ async fn measure_probe(
     .await?;
     (runner.observer)(&record);
     Ok(Some(raw))
-}
-
-fn stored(verdict: &Verdict) -> StoredVerdict {
-    StoredVerdict {
-        kind: verdict.kind,
-        mechanism: verdict.mechanism.clone(),
-        actor: verdict.actor,
-        signature: verdict.signature.clone(),
-        reason: verdict.reason.clone(),
-    }
-}
-
-fn verdict_from(stored: &StoredVerdict) -> Verdict {
-    Verdict {
-        kind: stored.kind,
-        mechanism: stored.mechanism.clone(),
-        actor: stored.actor,
-        signature: stored.signature.clone(),
-        reason: stored.reason.clone(),
-    }
 }
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> RunError {

@@ -3,6 +3,9 @@
 //! `evidence/` folder beside it. Each record is committed as its probe finishes, so an
 //! interrupted run loses nothing and `--resume` can measure only what is missing; verdicts are
 //! kept apart from observations so `reclassify` can replace them when signatures improve.
+//! The decoded page text is kept in the database (gzip) rather than re-decoded from the
+//! evidence file: the browser engine's text is the rendered DOM, not the raw bytes, and
+//! reclassifying must not depend on the evidence folder still being beside the database.
 //!
 //! Two processes may share one file: SQLite's write-ahead log lets readers go on while one
 //! writer writes, and a second writer waits up to the busy timeout before giving up with

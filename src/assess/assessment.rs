@@ -13,7 +13,7 @@ use super::change::{Change, ChangeKind};
 use super::directory::Directory;
 use super::judge::Finding;
 use super::policy::{Compliance, Policy};
-use super::summary::{Series, Summaries, trend};
+use super::summary::{Series, Summaries, Tally, trend};
 use super::timeline::{Point, Timeline};
 use crate::model::{Audit, Client, Deadline, ProbeRole, Run, Scene};
 
@@ -119,6 +119,16 @@ impl Assessment {
     /// The run before the shown one, if any.
     pub fn previous(&self) -> Option<&RunPoint> {
         self.runs.len().checked_sub(2).map(|i| &self.runs[i])
+    }
+
+    /// Scored (rival) cells of the shown run by compliance: the numbers a report leads with.
+    pub fn cell_tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for cell in self.cells.iter().filter(|c| c.role == ProbeRole::Rival) {
+            tally.add(cell.compliance);
+            tally.regressed += usize::from(!cell.timeline.regressions.is_empty());
+        }
+        tally
     }
 
     /// Days from a deadline to [`Assessment::today`] (negative: still ahead).

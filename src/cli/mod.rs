@@ -7,6 +7,7 @@ mod exit;
 mod files;
 mod plan;
 mod progress;
+mod report;
 mod run;
 mod select;
 mod signals;
@@ -37,6 +38,8 @@ enum Command {
     Classify(classify::ClassifyArgs),
     /// Run audits: measure every probe, classify, store the history, write the CSV.
     Run(Box<run::RunArgs>),
+    /// Render the HTML report, summary.csv and summary.json of an audit from the history.
+    Report(report::ReportArgs),
 }
 
 /// Scenario files or folders (default: `scenarios`).
@@ -79,6 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Plan(args) => plan::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Run(args) => run::run(*args),
+        Command::Report(args) => report::run(args),
     }
 }
 

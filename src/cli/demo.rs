@@ -138,6 +138,7 @@ async fn run_at(
     };
     let engines = Engines {
         http: HttpEngine::new(http)?,
+        browser: None,
         force: None,
     };
     let run = Run {

@@ -8,6 +8,7 @@ mod exit;
 mod files;
 mod plan;
 mod progress;
+mod report;
 mod run;
 mod select;
 mod signals;
@@ -43,6 +44,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Run the platform simulator alone, as a proxy for `run --proxy … --ca-cert …`.
     Sim(sim::SimArgs),
+    /// Render the HTML report, summary.csv and summary.json of an audit from the history.
+    Report(report::ReportArgs),
 }
 
 /// Scenario files or folders (default: `scenarios`).
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run::run(*args),
         Command::Demo(args) => demo::run(args),
         Command::Sim(args) => sim::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

@@ -167,13 +167,67 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
     let db_store = Store::open(&db)?;
     let records = db_store.records(&outcome.run.id)?;
     let csv = super::files::write_csv(&args.out, &outcome.run.id, &records)?;
+    let reports = write_reports(&catalog, &db, &args.out, &outcome.run)?;
     if !args.quiet {
         print!("{}", super::summary::text(&outcome, started.elapsed()));
     }
     println!("history:  {}", db.display());
     println!("evidence: {}", db_store.evidence_dir().display());
     println!("csv:      {}", csv.display());
+    for report in reports {
+        println!("report:   {}", report.display());
+    }
     Ok(exit_for(&outcome, Outcome::any(&records, &fail_on)))
+}
+
+/// The report of each audit of the run: `OUT/RUN_ID/index.html`, or `OUT/RUN_ID/AUDIT/`
+/// when the run measured several audits. A run without records of an audit has no report.
+fn write_reports(
+    catalog: &Catalog,
+    db: &std::path::Path,
+    out: &std::path::Path,
+    run: &Run,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for audit in &run.audits {
+        let dir = match run.audits.len() {
+            1 => out.join(&run.id),
+            _ => out.join(&run.id).join(audit),
+        };
+        let job = super::report::ReportJob {
+            catalog,
+            db,
+            out: Some(&dir),
+            audit: Some(audit),
+            run: Some(&run.id),
+            since: None,
+            lang: None,
+        };
+        match super::report::write_report(&job) {
+            Ok(index) => written.push(index),
+            Err(err) if is_empty_run(&err) => {}
+            Err(err) => {
+                return Err(err.context(format!(
+                    "the run is stored, but its report was not written; try again with `linkgate report --db {} --run {}`",
+                    db.display(),
+                    run.id
+                )));
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// A run that measured nothing of an audit (all its probes interrupted before the first
+/// record, say) has nothing to report; that is not a failure of the report.
+fn is_empty_run(err: &anyhow::Error) -> bool {
+    use linkgate::render::report::ReportError;
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<ReportError>(),
+            Some(ReportError::UnknownRun { .. })
+        )
+    })
 }
 
 fn exit_for(outcome: &Outcome, failed_condition: bool) -> Exit {

@@ -106,6 +106,18 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Exit> {
             csv.display()
         );
     }
+    if let Some(last) = outcomes.last() {
+        let index = super::report::write_report(&super::report::ReportJob {
+            catalog: &catalog,
+            db: &db,
+            out: Some(&args.out.join(&last.run.id)),
+            audit: Some(&args.audit),
+            run: Some(&last.run.id),
+            since: None,
+            lang: None,
+        })?;
+        println!("report:   {} (simulated)", index.display());
+    }
     println!("history:  {} (simulated)", db.display());
     let all_completed = outcomes
         .iter()

@@ -3,6 +3,7 @@
 //! flow in DESIGN.md (catalog, plan, engines, classify, store, render); the `linkgate` binary
 //! is a thin command-line layer over it and the only place that knows about flags.
 
+pub mod assess;
 pub mod catalog;
 pub mod charset;
 pub mod classify;

@@ -160,6 +160,18 @@ async fn meta_refresh_is_followed_and_the_page_it_left_is_kept_as_evidence() {
 }
 
 #[tokio::test]
+async fn refresh_header_is_followed_like_a_meta_refresh() {
+    let server = Server::start(|r| match r.route() {
+        "/t" => Reply::bytes("text/plain", b"moved".to_vec()).header("Refresh", "0; url=/land"),
+        _ => Reply::html("landed"),
+    })
+    .await;
+    let c = capture(&server.url("/t")).await;
+    assert_reached(&c, &server.url("/land"));
+    assert_eq!(vias(&c.observation), [HopVia::Start, HopVia::MetaRefresh]);
+}
+
+#[tokio::test]
 async fn every_script_redirect_form_is_followed() {
     const FORMS: [&str; 7] = [
         "location.href = '/land';",
@@ -666,6 +678,24 @@ async fn proxy_carries_every_hop() {
     assert_eq!(c.observation.body, "through the proxy");
     assert_eq!(proxy.forwarded(), [server.url("/a"), server.url("/b")]);
     assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn resolve_entry_for_the_proxy_host_reaches_the_proxy() {
+    let server = Server::start(|_| Reply::html("ok")).await;
+    let proxy = Proxy::start().await;
+    let proxy_host = format!("proxy.linkgate.test:{}", proxy.port);
+    let c = capture_with(
+        HttpConfig {
+            proxy: Some(format!("http://{proxy_host}")),
+            resolve: vec![format!("{proxy_host}:127.0.0.1").parse().unwrap()],
+            ..config()
+        },
+        &server.url("/x"),
+    )
+    .await;
+    assert_reached(&c, &server.url("/x"));
+    assert_eq!(proxy.forwarded(), [server.url("/x")]);
 }
 
 #[tokio::test]

@@ -63,7 +63,11 @@ async fn quiet_prints_only_the_files_written_and_verbose_adds_each_probe() {
         .lines()
         .map(|l| l.split(':').next().unwrap_or(""))
         .collect();
-    assert_eq!(labels, ["history", "evidence", "csv", "manifest"], "{out}");
+    assert_eq!(
+        labels,
+        ["history", "evidence", "csv", "report", "manifest"],
+        "{out}"
+    );
 
     let output = run(dir.path(), &root, &["-v"]).await;
     let err = stderr(&output);

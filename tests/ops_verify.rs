@@ -80,10 +80,17 @@ async fn a_run_is_sealed_with_its_evidence_csv_and_a_link_to_the_previous_manife
             .join("observations.csv"),
     )
     .unwrap();
-    assert_eq!(second.outputs[0].file, "observations.csv");
-    assert_eq!(
-        second.outputs[0].sha256,
-        linkgate::manifest::sha256_hex(&csv)
+    let sealed_csv = second
+        .outputs
+        .iter()
+        .find(|o| o.file == "observations.csv")
+        .unwrap();
+    assert_eq!(sealed_csv.sha256, linkgate::manifest::sha256_hex(&csv));
+    // The report is sealed with it: every page the run's folder holds.
+    assert!(
+        second.outputs.iter().any(|o| o.file == "index.html"),
+        "{:?}",
+        second.outputs
     );
     assert_eq!(
         linkgate::manifest::latest(&dir.path().join("reports")).as_deref(),

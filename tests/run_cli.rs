@@ -417,3 +417,153 @@ async fn proxy_flag_sends_every_request_through_the_proxy() {
     );
     assert_eq!(forwarded.len(), site.requests().len(), "{forwarded:?}");
 }
+
+/// The share-link mechanisms and the failures a real audit meets, in one run of the binary.
+#[tokio::test]
+async fn every_redirect_kind_and_failure_through_the_binary() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let busy_hits = Arc::new(AtomicUsize::new(0));
+    let busy = busy_hits.clone();
+    let gbk = encoding_rs::GBK
+        .encode("<html><head><title>京东商品</title></head><body>价格</body></html>")
+        .0
+        .to_vec();
+    let site = Server::start(move |r| match r.route() {
+        "/gw" => gateway(r),
+        "/chain" => Reply::redirect(302, "/chain2"),
+        "/chain2" => Reply::redirect(301, "/item/chain"),
+        "/meta" => Reply::html("<meta http-equiv=\"refresh\" content=\"0;url=/item/meta\">"),
+        "/script" => Reply::html("<script>location.href = '/item/script';</script>"),
+        "/hrl" => Reply::html("<script>var hrl='/jda?e=1';</script>"),
+        "/jda" => Reply::redirect(302, "/item/hrl"),
+        "/sclick" => Reply::html("<script>var real_jump_address = '/sclick2';</script>"),
+        "/sclick2" if r.header("referer").is_some_and(|v| v.contains("/sclick")) => {
+            Reply::redirect(302, "/item/sclick")
+        }
+        "/sclick2" => Reply::html("<p>bad referer</p>").status(403),
+        "/item/gbk" => Reply::bytes("text/html; charset=GBK", gbk.clone()),
+        "/item/huge" => Reply::html(&format!("<title>big</title>{}", "x".repeat(2_000_000))),
+        "/loop" => Reply::redirect(302, "/loop"),
+        "/busy" if busy.fetch_add(1, Ordering::SeqCst) == 0 => Reply::html("slow down")
+            .status(429)
+            .header("retry-after", "1"),
+        "/busy" => Reply::redirect(302, "/item/busy"),
+        _ => Reply::html(LANDING).delay(Duration::from_millis(50)),
+    })
+    .await;
+    let silent = faults::silent().await;
+    let reset = faults::resetting().await;
+    let links = [
+        ("chain", site.url("/chain")),
+        ("meta", site.url("/meta")),
+        ("script", site.url("/script")),
+        ("hrl", site.url("/hrl")),
+        ("sclick", site.url("/sclick")),
+        ("gbk", site.url("/item/gbk")),
+        ("huge", site.url("/item/huge")),
+        ("loop", site.url("/loop")),
+        ("busy", site.url("/busy")),
+        ("silent", silent.url("/item/x")),
+        ("reset", reset.url("/item/x")),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let root = scenarios(dir.path(), &site.url("/gw"), &links);
+    let flags = [
+        "--per-host",
+        "2",
+        "--concurrency",
+        "8",
+        "--timeout",
+        "2s",
+        "--retries",
+        "1",
+        "--body-cap",
+        "100000",
+    ];
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_linkgate"));
+    command
+        .arg("run")
+        .arg(&root)
+        .arg("--out")
+        .arg(dir.path().join("reports"))
+        .args(["--interval", "0s"])
+        .args(flags);
+    let output = command.output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (_, records) = only_run(dir.path());
+    let control = |link: &str| {
+        records
+            .iter()
+            .find(|r| r.link_id == link && r.role == ProbeRole::Control)
+            .unwrap()
+            .clone()
+    };
+    for link in [
+        "chain", "meta", "script", "hrl", "sclick", "gbk", "huge", "busy",
+    ] {
+        let r = control(link);
+        assert_eq!(
+            r.verdict.kind,
+            VerdictKind::Opened,
+            "{link}: {}",
+            r.verdict.reason
+        );
+    }
+    let via = |link: &str| {
+        control(link)
+            .observation
+            .hops
+            .iter()
+            .map(|h| h.via.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    assert_eq!(via("chain"), "start,http,http");
+    assert_eq!(via("meta"), "start,meta_refresh");
+    assert_eq!(via("script"), "start,script");
+    assert_eq!(via("hrl"), "start,script,http");
+    assert_eq!(via("sclick"), "start,script,http");
+    assert_eq!(control("gbk").observation.charset.as_deref(), Some("GBK"));
+    assert!(control("gbk").observation.body.contains("京东商品"));
+    assert!(control("huge").observation.truncated);
+    let busy = control("busy");
+    assert!(
+        busy.observation.attempts.len() >= 2,
+        "{:?}",
+        busy.observation.attempts
+    );
+    assert!(busy.observation.attempts[0].wait_ms.unwrap_or(0) >= 1000);
+    assert_eq!(control("loop").verdict.mechanism, "redirect_loop");
+    assert_eq!(control("silent").verdict.mechanism, "timeout");
+    assert_eq!(control("reset").verdict.mechanism, "reset");
+    assert_eq!(
+        control("silent").observation.attempts.len(),
+        2,
+        "a timeout is retried once"
+    );
+    for link in ["loop", "silent", "reset"] {
+        let rival = records
+            .iter()
+            .find(|r| r.link_id == link && r.role == ProbeRole::Rival)
+            .unwrap();
+        assert_eq!(rival.verdict.mechanism, "target_down", "{link}");
+    }
+    assert!(
+        site.max_in_flight() <= 2,
+        "per-host limit: {} in flight",
+        site.max_in_flight()
+    );
+    let csv = std::fs::read_to_string(
+        dir.path()
+            .join("reports")
+            .join(&records[0].run_id)
+            .join("observations.csv"),
+    )
+    .unwrap();
+    assert!(
+        csv.contains("meta_refresh 200"),
+        "hops column shows how each hop was made"
+    );
+    assert!(csv.contains("京东商品"));
+}

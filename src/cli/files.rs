@@ -9,8 +9,6 @@ use linkgate::model::Record;
 use linkgate::render::csv::observations_csv;
 
 /// Writes `OUT/RUN_ID/observations.csv` and returns its path.
-// `run` now writes the CSV through `seal`, which also hashes it; `demo` (on main) calls this.
-#[allow(dead_code)]
 pub fn write_csv(out: &Path, run_id: &str, records: &[Record]) -> anyhow::Result<PathBuf> {
     let dir = out.join(run_id);
     let path = dir.join("observations.csv");

@@ -86,7 +86,8 @@ pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
     run.ended_at = Some(ended);
     let run = store.run(&run.id)?.unwrap_or(run);
     let stored = store.records(&run.id)?;
-    let sealed = super::seal::finish_run(&args.history.out, &store, &run, &stored, ended)?;
+    let sealed =
+        super::seal::finish_run(&catalog, &args.history.out, &store, &run, &stored, ended)?;
     tracing::info!(run = %run.id, records = stored.len(), "manual observations imported");
     if !global.quiet {
         println!(

@@ -5,6 +5,7 @@
 mod classify;
 mod clock;
 mod daemon;
+mod demo;
 mod due;
 mod exit;
 mod files;
@@ -15,11 +16,13 @@ mod plan;
 mod progress;
 mod prune;
 mod reclassify;
+mod report;
 mod run;
 mod schedule;
 mod seal;
 mod select;
 mod signals;
+mod sim;
 mod summary;
 mod validate;
 mod verify;
@@ -63,6 +66,12 @@ enum Command {
     Import(import::ImportArgs),
     /// Remove old run folders and the evidence no kept run refers to.
     Prune(prune::PruneArgs),
+    /// Run the bundled audit through the platform simulator at dates around the deadline.
+    Demo(demo::DemoArgs),
+    /// Run the platform simulator alone, as a proxy for `run --proxy … --ca-cert …`.
+    Sim(sim::SimArgs),
+    /// Render the HTML report, summary.csv and summary.json of an audit from the history.
+    Report(report::ReportArgs),
 }
 
 /// Scenario files or folders (default: `scenarios`).
@@ -113,6 +122,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Reclassify(args) => reclassify::run(args, &global),
         Command::Import(args) => import::run(args, &global),
         Command::Prune(args) => prune::run(args),
+        Command::Demo(args) => demo::run(args, &global),
+        Command::Sim(args) => sim::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

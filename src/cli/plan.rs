@@ -60,13 +60,22 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Exit> {
         .iter()
         .filter_map(|p| PlanRow::new(&catalog, p))
         .collect();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+    let text = if args.json {
+        format!("{}\n", serde_json::to_string_pretty(&rows)?)
     } else {
-        print!("{}", table(&rows));
-        println!("{}", totals(&rows));
-    }
+        format!("{}{}\n", table(&rows), totals(&rows))
+    };
+    write_stdout(&text)?;
     Ok(Exit::Ok)
+}
+
+/// Writes to stdout; a reader that stops early (`linkgate plan | head`) is not an error.
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// Aligned columns: role, context, link, engine, entry URL.

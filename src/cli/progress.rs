@@ -30,8 +30,6 @@ pub struct Progress {
 
 impl Progress {
     /// One bar for `total` probes.
-    // `run` draws a bar per engine; `demo` (on main) calls this.
-    #[allow(dead_code)]
     pub fn new(total: usize, quiet: bool) -> Progress {
         Progress::per_engine(&BTreeMap::from([(EngineKind::Http, total)]), quiet)
     }

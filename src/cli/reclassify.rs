@@ -88,9 +88,15 @@ pub fn run(args: ReclassifyArgs, global: &Global) -> anyhow::Result<Exit> {
         }
         let records = store.records(&run.id)?;
         let now = chrono::Utc::now();
-        if let Some(amendment) =
-            super::seal::amend_run(&args.history.out, &store, run, &records, &set, now)?
-        {
+        if let Some(amendment) = super::seal::amend_run(
+            &catalog,
+            &args.history.out,
+            &store,
+            run,
+            &records,
+            &set,
+            now,
+        )? {
             println!("  sealed: {}", amendment.display());
         }
     }

@@ -1,6 +1,6 @@
 //! `linkgate run`: plan, measure, classify, store, write the CSV, seal the run and print a
-//! summary. Flags become an `HttpConfig`, `PlanOptions` and `RunOptions` here; the library
-//! never sees them. `--due` runs only the audits whose schedule has come due (for a crontab
+//! summary. Flags become an `HttpConfig`, a `BrowserConfig`, `PlanOptions` and `RunOptions`
+//! here; the library never sees them. `--due` runs only the audits whose schedule has come due (for a crontab
 //! line), and every run holds its audits' locks so two processes never run one audit at once.
 //! The daemon drives the same [`Session`].
 
@@ -16,6 +16,7 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use linkgate::catalog::Catalog;
+use linkgate::engine::browser::{BrowserConfig, BrowserEngine};
 use linkgate::engine::http::{HttpConfig, HttpEngine, Resolve};
 use linkgate::model::{Audit, EngineKind, Probe, Run, RunStatus, VerdictKind};
 use linkgate::plan::plan;
@@ -61,6 +62,8 @@ pub struct RunArgs {
     /// Measure every context with this engine: http or browser (default: each context's)
     #[arg(long, value_name = "ENGINE")]
     engine: Option<String>,
+    #[command(flatten)]
+    browser: BrowserArgs,
     /// Exit 2 when a rival or same-owner probe has one of these verdicts (comma-separated:
     /// blocked, interstitial, inconclusive, opened)
     #[arg(long, value_name = "VERDICTS", value_delimiter = ',')]
@@ -105,6 +108,17 @@ pub struct NetArgs {
     /// Resolve HOST:PORT to ADDR, as curl's --resolve (repeatable)
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     resolve: Vec<String>,
+}
+
+/// Flags of the browser engine (the network flags above apply to it too).
+#[derive(Debug, Args, Clone)]
+pub struct BrowserArgs {
+    /// Chromium binary for browser contexts [default: $CHROME, else /usr/bin/chromium]
+    #[arg(long, value_name = "PATH")]
+    chrome: Option<PathBuf>,
+    /// Browser tabs open at once [default: 4 per CPU core, at most 8]
+    #[arg(long, value_name = "N")]
+    tabs: Option<usize>,
 }
 
 pub fn run(args: RunArgs, global: &Global) -> anyhow::Result<Exit> {
@@ -264,8 +278,10 @@ impl<'a> Session<'a> {
             .concurrency
             .or_else(|| audits.iter().filter_map(|a| a.politeness.concurrency).min())
             .unwrap_or(8);
+        let browser = browser_config(&http, &args.browser);
         let engines = Engines {
             http: HttpEngine::new(http).context("cannot set up the HTTP engine")?,
+            browser: Some(BrowserEngine::new(browser).context("cannot set up the browser engine")?),
             force: args.engine.as_deref().map(parse_engine).transpose()?,
         };
         Ok(Prepared {
@@ -324,7 +340,14 @@ impl<'a> Session<'a> {
         let store = self.open_store()?;
         let records = store.records(&outcome.run.id)?;
         let now = self.clock.now();
-        let sealed = super::seal::finish_run(&self.args.out, &store, &outcome.run, &records, now)?;
+        let sealed = super::seal::finish_run(
+            &self.catalog,
+            &self.args.out,
+            &store,
+            &outcome.run,
+            &records,
+            now,
+        )?;
         log_end(&outcome, started.elapsed());
         self.print(&outcome, started.elapsed(), &store, &sealed);
         let exit = exit_for(&outcome, Outcome::any(&records, &fail_on));
@@ -501,6 +524,24 @@ fn http_config(net: &NetArgs, audits: &[&Audit]) -> anyhow::Result<HttpConfig> {
         config.resolve.push(resolve);
     }
     Ok(config)
+}
+
+/// The browser engine shares the network flags with the http engine (as parsed there).
+fn browser_config(http: &HttpConfig, args: &BrowserArgs) -> BrowserConfig {
+    let mut config = BrowserConfig {
+        chrome: args.chrome.clone(),
+        timeout: http.total_timeout,
+        retries: http.retries,
+        body_cap: http.body_cap,
+        proxy: http.proxy.clone(),
+        ca_certs: http.ca_certs.clone(),
+        resolve: http.resolve.clone(),
+        ..BrowserConfig::default()
+    };
+    if let Some(tabs) = args.tabs {
+        config.tabs = tabs;
+    }
+    config
 }
 
 fn parse_engine(word: &str) -> Result<EngineKind, InvalidArgs> {

@@ -1,7 +1,7 @@
-//! What is written when a run ends: its CSV always; for a completed run also its report, its
-//! manifest (the seal, appended to the chain) and the `latest` link, in that order, so
+//! What is written when a run ends: its CSV and its report always; for a completed run also
+//! its manifest (the seal, appended to the chain) and the `latest` link, in that order, so
 //! `latest` only ever points at a complete, sealed report. Reclassifying writes the CSV and
-//! report again and seals them as an amendment.
+//! the report again and seals them as an amendment.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
-use linkgate::manifest::{self, Draft, EntryKind, MANIFEST_FILE, ManifestError};
+use linkgate::catalog::Catalog;
+use linkgate::manifest::{self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError};
 use linkgate::model::{Record, Run, RunStatus};
 use linkgate::render::csv::observations_csv;
 use linkgate::schedule::FileLock;
@@ -18,7 +19,7 @@ use linkgate::store::Store;
 /// The run folder's CSV.
 pub const CSV_FILE: &str = "observations.csv";
 
-/// Files written into a run folder: name in the folder and bytes.
+/// Files written into a run folder: path in the folder and bytes.
 type Outputs = Vec<(String, Vec<u8>)>;
 
 /// What a finished run left on disk.
@@ -29,33 +30,26 @@ pub struct Sealed {
     pub manifest: Option<PathBuf>,
 }
 
-/// Renders the HTML report of `run` into its folder and returns the files written (name in
-/// the run folder, bytes), so the manifest seals them with the CSV.
-///
-/// The report (`linkgate report`) is being built on another branch and is not on main yet:
-/// when it lands, this is the one place to call it (a one-line change), and `run`, the daemon
-/// and `reclassify` all render it.
-fn render_report(_out: &Path, _run: &Run, _records: &[Record]) -> anyhow::Result<Outputs> {
-    Ok(Vec::new())
-}
-
 /// Writes a finished run's files (see the module documentation).
 pub fn finish_run(
+    catalog: &Catalog,
     out: &Path,
     store: &Store,
     run: &Run,
     records: &[Record],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Sealed> {
-    let (csv, outputs) = write_outputs(out, run, records)?;
+    let csv = write_csv(out, run, records)?;
+    let report = write_reports(catalog, store.db_path(), out, run)?;
     let mut sealed = Sealed {
         csv,
-        report: report_paths(out, run, &outputs),
+        report,
         manifest: None,
     };
     if run.status != RunStatus::Completed {
         return Ok(sealed);
     }
+    let outputs = outputs(&out.join(&run.id))?;
     let chain = manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
     let draft = Draft {
         kind: EntryKind::Run,
@@ -82,9 +76,10 @@ pub fn finish_run(
     Ok(sealed)
 }
 
-/// Writes a reclassified run's CSV and report again and, if the run is sealed and the files
+/// Writes a reclassified run's CSV and report again and, if the run is sealed and its files
 /// changed, seals them as an amendment naming `signature_set`. Returns the amendment's path.
 pub fn amend_run(
+    catalog: &Catalog,
     out: &Path,
     store: &Store,
     run: &Run,
@@ -92,17 +87,18 @@ pub fn amend_run(
     signature_set: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<PathBuf>> {
-    let (_, outputs) = write_outputs(out, run, records)?;
+    write_csv(out, run, records)?;
+    write_reports(catalog, store.db_path(), out, run)?;
     if !out.join(&run.id).join(MANIFEST_FILE).exists() {
         return Ok(None);
     }
+    let outputs = outputs(&out.join(&run.id))?;
     let chain = manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
-    let sealed_outputs = newest_outputs(out, &run.id)?;
     let now_outputs: BTreeMap<String, String> = outputs
         .iter()
         .map(|(name, bytes)| (name.clone(), manifest::sha256_hex(bytes)))
         .collect();
-    if sealed_outputs == now_outputs {
+    if newest_outputs(out, &run.id)? == now_outputs {
         return Ok(None);
     }
     let draft = Draft {
@@ -120,25 +116,94 @@ pub fn amend_run(
     Ok(Some(manifest::seal(out, &draft, &chain)?))
 }
 
-/// The CSV and the report, written into the run folder; their names and bytes.
-fn write_outputs(out: &Path, run: &Run, records: &[Record]) -> anyhow::Result<(PathBuf, Outputs)> {
-    let folder = out.join(&run.id);
-    let csv_bytes = observations_csv(records);
-    let csv = folder.join(CSV_FILE);
-    super::files::write_atomically(&csv, &csv_bytes)?;
-    let mut outputs = vec![(CSV_FILE.to_string(), csv_bytes)];
-    if run.status == RunStatus::Completed {
-        outputs.extend(render_report(out, run, records).context("cannot render the report")?);
-    }
-    Ok((csv, outputs))
+fn write_csv(out: &Path, run: &Run, records: &[Record]) -> anyhow::Result<PathBuf> {
+    let csv = out.join(&run.id).join(CSV_FILE);
+    super::files::write_atomically(&csv, &observations_csv(records))?;
+    Ok(csv)
 }
 
-fn report_paths(out: &Path, run: &Run, outputs: &Outputs) -> Vec<PathBuf> {
-    outputs
-        .iter()
-        .filter(|(name, _)| name != CSV_FILE)
-        .map(|(name, _)| out.join(&run.id).join(name))
-        .collect()
+/// The report of each audit of the run: `OUT/RUN_ID/index.html`, or `OUT/RUN_ID/AUDIT/`
+/// when the run measured several audits. A run without records of an audit has no report.
+fn write_reports(
+    catalog: &Catalog,
+    db: &Path,
+    out: &Path,
+    run: &Run,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for audit in &run.audits {
+        let dir = match run.audits.len() {
+            1 => out.join(&run.id),
+            _ => out.join(&run.id).join(audit),
+        };
+        let job = super::report::ReportJob {
+            catalog,
+            db,
+            out: Some(&dir),
+            audit: Some(audit),
+            run: Some(&run.id),
+            since: None,
+            lang: None,
+        };
+        match super::report::write_report(&job) {
+            Ok(index) => written.push(index),
+            Err(err) if is_empty_run(&err) => {}
+            Err(err) => {
+                return Err(err.context(format!(
+                    "the run is stored, but its report was not written; try again with `linkgate report --db {} --run {}`",
+                    db.display(),
+                    run.id
+                )));
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// A run that measured nothing of an audit (all its probes interrupted before the first
+/// record, say) has nothing to report; that is not a failure of the report.
+fn is_empty_run(err: &anyhow::Error) -> bool {
+    use linkgate::render::report::ReportError;
+    err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<ReportError>(),
+            Some(ReportError::UnknownRun { .. })
+        )
+    })
+}
+
+/// Every file linkgate wrote into a run folder (the CSV, the report's pages, its summaries),
+/// by path in the folder, sorted; the chain's own entries and temporary files are left out.
+fn outputs(folder: &Path) -> anyhow::Result<Outputs> {
+    let mut found = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let listing =
+            std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
+        for item in listing {
+            let path = item
+                .with_context(|| format!("cannot list {}", dir.display()))?
+                .path();
+            let Ok(relative) = path.strip_prefix(folder) else {
+                continue;
+            };
+            let name = relative.to_string_lossy().replace('\\', "/");
+            let hidden = relative
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            let chain = !name.contains('/')
+                && (name == MANIFEST_FILE || name.starts_with(AMENDMENT_PREFIX));
+            if path.is_dir() {
+                pending.push(path);
+            } else if !hidden && !chain {
+                let bytes = std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                found.push((name, bytes));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
 }
 
 /// The evidence folder's file name of each evidence hash the records refer to.

@@ -7,8 +7,6 @@ use linkgate::model::VerdictKind;
 use linkgate::run::{Outcome, VerdictCounts};
 
 /// Several lines of text, ending with a newline.
-// `run` colours its summary on a terminal; `demo` (on main) calls this.
-#[allow(dead_code)]
 pub fn text(outcome: &Outcome, elapsed: Duration) -> String {
     text_in_colour(outcome, elapsed, false)
 }

@@ -3,6 +3,7 @@
 //! only ever sees this module's types; a probe that fails is an observation with a
 //! `failure`, so engines never return errors once they are built.
 
+pub mod browser;
 pub mod http;
 
 use crate::model::{Artifact, Observation};

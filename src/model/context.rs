@@ -134,6 +134,11 @@ const URI_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHAN
     .remove(b'(')
     .remove(b')');
 
+/// Percent-encodes a value for a query string, as JavaScript's `encodeURIComponent` does.
+pub fn encode_uri_component(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, URI_COMPONENT).to_string()
+}
+
 /// A host's link-checking redirector: a URL template where `{url}` is replaced by the
 /// percent-encoded target URL. The template is checked to contain `{url}` at load.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -144,8 +149,8 @@ pub struct Gateway {
 impl Gateway {
     /// The URL a tap on `target` goes to inside the host.
     pub fn url_for(&self, target: &str) -> String {
-        let encoded = percent_encoding::utf8_percent_encode(target, URI_COMPONENT).to_string();
-        self.template.replace("{url}", &encoded)
+        self.template
+            .replace("{url}", &encode_uri_component(target))
     }
 
     /// Scheme, host and path of the gateway: a page there is the gateway's, never the target's.

@@ -13,7 +13,7 @@ mod run;
 mod verdict;
 
 pub use audit::{Audit, Deadline, Politeness, SameOwner, Selector};
-pub use context::{Client, Context, EngineKind, Gateway, Scene};
+pub use context::{Client, Context, EngineKind, Gateway, Scene, encode_uri_component};
 pub use link::{Category, Link};
 pub use observation::{Attempt, Failure, FailureKind, Hop, HopVia, Observation};
 pub use platform::Platform;

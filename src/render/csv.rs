@@ -42,7 +42,8 @@ pub const CONTROL_HOST: &str = "control";
 /// What the `hops` column shows for a hop that got no response.
 const NO_RESPONSE: &str = "no_response";
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Excel reads a CSV as UTF-8 only when it starts with this; every CSV linkgate writes does.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The CSV of `records`, one row each in the order given, header first.
 pub fn observations_csv(records: &[Record]) -> Vec<u8> {
@@ -136,7 +137,7 @@ pub fn hops(hops: &[Hop]) -> String {
 /// (OWASP's advice for CSV injection). Every column that can start with these characters
 /// holds text from outside (titles, URLs, messages, ids from scenario files); linkgate's own
 /// numbers are never negative, so no value of ours is changed.
-fn neutralise(cell: String) -> String {
+pub fn neutralise(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -3,4 +3,7 @@
 //! without I/O.
 
 pub mod csv;
+pub mod html;
+pub mod report;
+pub mod summary;
 pub mod title;

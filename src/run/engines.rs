@@ -2,12 +2,16 @@
 //! whole run). A context that asks for an engine the run does not have gets an observation
 //! that says so (`engine_unavailable`), and the rest of the run goes on.
 
+use crate::engine::browser::BrowserEngine;
 use crate::engine::{Capture, PageRequest, http::HttpEngine};
 use crate::model::{Context, EngineKind, FailureKind, Observation};
 
 /// The engines of one run.
 pub struct Engines {
     pub http: HttpEngine,
+    /// `None` when the run has no browser engine: browser contexts then get an
+    /// `engine_unavailable` observation.
+    pub browser: Option<BrowserEngine>,
     /// Forces one engine for every context (`--engine`); `None` follows each context.
     pub force: Option<EngineKind>,
 }
@@ -20,22 +24,30 @@ impl Engines {
 
     /// Measures one page request in `context`.
     pub async fn capture(&self, context: &Context, request: &PageRequest) -> Capture {
-        match self.kind_for(context) {
-            EngineKind::Http => self.http.capture(request).await,
-            other => Capture {
-                observation: Observation::failed(
-                    other,
-                    &request.entry_url,
-                    FailureKind::EngineUnavailable,
-                    &format!(
-                        "context {} needs the {other} engine, which this build of linkgate \
-                         does not have; measure it with `--engine http` or import a manual \
-                         observation",
-                        context.id
-                    ),
-                ),
-                artifacts: Vec::new(),
-            },
+        match (self.kind_for(context), &self.browser) {
+            (EngineKind::Http, _) => self.http.capture(request).await,
+            (EngineKind::Browser, Some(browser)) => browser.capture(request).await,
+            (other, _) => unavailable(context, other, request),
         }
+    }
+}
+
+fn unavailable(context: &Context, kind: EngineKind, request: &PageRequest) -> Capture {
+    let fix = match kind {
+        EngineKind::Browser => "this run has no browser engine",
+        _ => "linkgate has no such engine",
+    };
+    Capture {
+        observation: Observation::failed(
+            kind,
+            &request.entry_url,
+            FailureKind::EngineUnavailable,
+            &format!(
+                "context {} needs the {kind} engine and {fix}; measure it with `--engine http` \
+                 or import a manual observation",
+                context.id
+            ),
+        ),
+        artifacts: Vec::new(),
     }
 }

@@ -41,10 +41,7 @@ impl Outcome {
         if !retry::is_retryable_status(head.status) {
             return None;
         }
-        head.headers
-            .iter()
-            .find(|(name, _)| name == "retry-after")
-            .map(|(_, value)| value.as_str())
+        head.header("retry-after")
     }
 }
 
@@ -125,26 +122,26 @@ impl Walk<'_> {
             )
             .await?;
         drop(pass);
-        self.out.body = Some(body.clone());
         if retry::is_retryable_status(head.status) {
+            self.out.body = Some(body);
             return Err(Failure {
                 kind: FailureKind::HttpStatus,
                 message: format!("HTTP {} from {}", head.status, head.url),
             });
         }
-        if !head.is_html_like() {
-            return Ok(None);
-        }
-        let text = charset::decode(&body.bytes, head.content_type.as_deref(), None).text;
-        let Some(redirect) = in_page::find(&text, &head.url) else {
-            return Ok(None);
-        };
-        if !body.bytes.is_empty() {
+        let redirect = in_page_redirect(&head, &body);
+        if redirect.is_some() && !body.bytes.is_empty() {
+            // The page is left, so it is kept as evidence; it stays the page observed only
+            // if the next hop gets no response.
             self.out
                 .evidence
-                .push(Artifact::new(ArtifactKind::Body, body.bytes));
+                .push(Artifact::new(ArtifactKind::Body, body.bytes.clone()));
         }
-        self.follow(redirect.url, redirect.via, Some(head.url))
+        self.out.body = Some(body);
+        match redirect {
+            Some(r) => self.follow(r.url, r.via, Some(head.url)),
+            None => Ok(None),
+        }
     }
 
     /// The request for a step: the probe's headers, its cookies, and the `Referer`.
@@ -220,6 +217,17 @@ impl Walk<'_> {
         }
         Ok(Some(Step { url, via, referer }))
     }
+}
+
+/// Where a page sends the browser: a script or meta refresh in HTML, or a `Refresh` header.
+fn in_page_redirect(head: &Head, body: &Body) -> Option<in_page::InPageRedirect> {
+    let in_html = head.is_html_like().then(|| {
+        let text = charset::decode(&body.bytes, head.content_type.as_deref(), None).text;
+        in_page::find(&text, &head.url)
+    });
+    in_html
+        .flatten()
+        .or_else(|| in_page::from_refresh_header(head.header("refresh"), &head.url))
 }
 
 /// Where a 3xx response sends the browser. A `Location` to an app scheme (`taobao://…`)

@@ -85,15 +85,20 @@ impl Head {
         }
     }
 
-    /// Whether the body may be a page that redirects (HTML, or an undeclared type).
+    /// Whether a browser would render the body as HTML (and so run its scripts): an HTML
+    /// type, or no type at all, which browsers sniff.
     pub(crate) fn is_html_like(&self) -> bool {
-        match &self.content_type {
-            None => true,
-            Some(t) => {
-                let t = t.to_ascii_lowercase();
-                t.contains("html") || t.starts_with("text/plain")
-            }
-        }
+        self.content_type
+            .as_ref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("html"))
+    }
+
+    /// The first value of a header, by lower-case name.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 

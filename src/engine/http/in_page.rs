@@ -107,6 +107,19 @@ pub(crate) fn find(html: &str, page_url: &Url) -> Option<InPageRedirect> {
         })
 }
 
+/// The HTTP `Refresh` header, which browsers treat like a meta refresh. It ranks after
+/// anything in the page, since it fires only once the page has loaded.
+pub(crate) fn from_refresh_header(value: Option<&str>, page_url: &Url) -> Option<InPageRedirect> {
+    let (delay, target) = parse_refresh(value?)?;
+    if delay > META_REFRESH_MAX_DELAY_SECS {
+        return None;
+    }
+    followable(page_url, &target).map(|url| InPageRedirect {
+        url,
+        via: HopVia::MetaRefresh,
+    })
+}
+
 fn is_javascript(script_type: Option<&str>) -> bool {
     match script_type.map(|t| t.trim().to_ascii_lowercase()) {
         None => true,
@@ -291,6 +304,18 @@ mod tests {
             page(html),
             Some(("https://share.test/js".to_string(), HopVia::Script))
         );
+    }
+
+    #[test]
+    fn refresh_header_is_a_meta_refresh() {
+        let base = Url::parse("https://t.test/a").unwrap();
+        let r = from_refresh_header(Some("0; url=/b"), &base).unwrap();
+        assert_eq!(
+            (r.url.as_str(), r.via),
+            ("https://t.test/b", HopVia::MetaRefresh)
+        );
+        assert_eq!(from_refresh_header(Some("60; url=/b"), &base), None);
+        assert_eq!(from_refresh_header(None, &base), None);
     }
 
     #[test]

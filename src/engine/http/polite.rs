@@ -4,8 +4,9 @@
 //! by the hop's own host (a gateway host and a target host are limited separately).
 //!
 //! A semaphore per host bounds concurrency; a "next free start" instant per host spaces the
-//! starts. A request takes a permit first, then reserves the next start slot, so slots are
-//! handed out in order and never to more requests than may be in flight.
+//! starts. A request takes a permit first, then waits its turn on the host's clock (a fair
+//! async mutex, held through the wait) and sets the next free start from the moment it
+//! actually starts, so a late wake-up cannot bring two starts closer than `interval`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -27,7 +28,7 @@ pub(crate) struct HostGate {
 #[derive(Debug)]
 struct HostSlot {
     permits: Arc<Semaphore>,
-    next_start: Mutex<Instant>,
+    next_start: tokio::sync::Mutex<Instant>,
 }
 
 /// Held while a request to a host is in flight.
@@ -50,16 +51,10 @@ impl HostGate {
         let slot = self.slot(host);
         // Host semaphores are never closed, so this is always `Some`.
         let permit = slot.permits.clone().acquire_owned().await.ok();
-        let start = {
-            let mut next = slot
-                .next_start
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let start = (*next).max(Instant::now());
-            *next = start + self.interval;
-            start
-        };
-        tokio::time::sleep_until(start).await;
+        let mut next = slot.next_start.lock().await;
+        tokio::time::sleep_until(*next).await;
+        *next = Instant::now() + self.interval;
+        drop(next);
         Pass { _permit: permit }
     }
 
@@ -74,7 +69,7 @@ impl HostGate {
         }
         let slot = Arc::new(HostSlot {
             permits: Arc::new(Semaphore::new(self.per_host)),
-            next_start: Mutex::new(Instant::now()),
+            next_start: tokio::sync::Mutex::new(Instant::now()),
         });
         hosts.insert(host.to_string(), slot.clone());
         slot
@@ -82,12 +77,9 @@ impl HostGate {
 }
 
 impl HostSlot {
+    /// A host whose clock is in use or still running is kept.
     fn is_busy(&self, now: Instant) -> bool {
-        let next = *self
-            .next_start
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        next > now
+        self.next_start.try_lock().map_or(true, |next| *next > now)
     }
 }
 

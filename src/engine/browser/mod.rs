@@ -1,0 +1,349 @@
+//! The browser engine: measures a probe in the system Chromium, driven over the DevTools
+//! protocol with headless_chrome, the way the host app's WebView would show the link: a
+//! phone's screen and user agent, the context's headers, its JS bridge stubs, scripts run.
+//! It sees what the http engine cannot (script-computed redirects, gateway pages that render
+//! their verdict in script), records every navigation as a hop, and keeps the DOM and a
+//! screenshot as evidence.
+//!
+//! One Chromium serves the whole run, with a bounded pool of tabs; every probe gets a fresh
+//! isolated browser context. headless_chrome is blocking, so each attempt runs on a blocking
+//! thread behind a semaphore the size of the pool, never on the async workers. Building the
+//! engine launches nothing and fails only on bad settings; measuring never fails: a missing
+//! browser, a hung tab or a crash is an observation with a `failure`, and a crashed browser
+//! is replaced and the probe tried again.
+
+mod cdp;
+mod chromium;
+mod config;
+mod events;
+mod failure;
+mod flags;
+mod keeper;
+mod observe;
+mod probe;
+mod process;
+mod recorder;
+mod settle;
+mod spki;
+mod stale;
+mod tab;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio::sync::Semaphore;
+use url::Url;
+
+pub use config::{BrowserConfig, DEFAULT_CHROME, INSTALL_HINT, Settle, Viewport, default_tabs};
+
+use crate::engine::{Capture, PageRequest};
+use crate::model::{Attempt, Failure, FailureKind};
+use keeper::Keeper;
+use probe::Probed;
+
+/// Why the browser engine could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(
+        "CA certificate #{index} is not usable: it {reason}; pass a PEM file containing \
+         -----BEGIN CERTIFICATE----- blocks"
+    )]
+    CaCert { index: usize, reason: String },
+    #[error(
+        "proxy `{proxy}` is not usable by Chromium: {reason}; give a URL such as \
+         http://host:3128, https://host:443, socks5://host:1080 or socks5h://host:1080"
+    )]
+    Proxy { proxy: String, reason: String },
+    #[error("the browser engine needs at least one tab; use --tabs 1 or more")]
+    NoTabs,
+}
+
+struct Shared {
+    config: Arc<BrowserConfig>,
+    keeper: Keeper,
+    tabs: Semaphore,
+}
+
+/// The browser engine of a run. Dropping it kills its browser.
+pub struct BrowserEngine {
+    shared: Arc<Shared>,
+}
+
+impl BrowserEngine {
+    /// Checks the settings; Chromium is launched by the first probe that needs it.
+    pub fn new(config: BrowserConfig) -> Result<BrowserEngine, EngineError> {
+        if config.tabs == 0 {
+            return Err(EngineError::NoTabs);
+        }
+        if let Some(proxy) = &config.proxy {
+            check_proxy(proxy)?;
+        }
+        let mut pins = Vec::new();
+        for (i, pem) in config.ca_certs.iter().enumerate() {
+            let found = spki::pins_of_pem(pem).map_err(|e| EngineError::CaCert {
+                index: i + 1,
+                reason: e.to_string(),
+            })?;
+            pins.extend(found);
+        }
+        let tabs = Semaphore::new(config.tabs);
+        let config = Arc::new(config);
+        Ok(BrowserEngine {
+            shared: Arc::new(Shared {
+                keeper: Keeper::new(config.clone(), pins),
+                config,
+                tabs,
+            }),
+        })
+    }
+
+    /// Measures one probe. Never fails: problems are recorded in the observation.
+    pub async fn capture(&self, request: &PageRequest) -> Capture {
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        if let Err(failure) = entry_url(&request.entry_url) {
+            return observe::not_started(request, failure, started_at);
+        }
+        let config = &self.shared.config;
+        let mut attempts = Vec::new();
+        for number in 1.. {
+            let attempt_started = Utc::now();
+            let attempt_clock = Instant::now();
+            let probed = match self.attempt(request).await {
+                Ok(probed) => probed,
+                Err(message) if attempts.is_empty() => {
+                    let failure = Failure {
+                        kind: FailureKind::EngineUnavailable,
+                        message,
+                    };
+                    return observe::not_started(request, failure, started_at);
+                }
+                Err(message) => Probed {
+                    failure: Some(Failure {
+                        kind: FailureKind::EngineUnavailable,
+                        message,
+                    }),
+                    ..Probed::default()
+                },
+            };
+            let landing = observe::landing(&probed, &request.entry_url);
+            let wait = retry_wait(landing.failure.as_ref(), number, config);
+            attempts.push(Attempt {
+                number,
+                started_at: attempt_started,
+                duration_ms: millis(attempt_clock.elapsed()),
+                status: landing.status,
+                failure: landing.failure,
+                wait_ms: wait.map(millis),
+            });
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => {
+                    let elapsed = millis(clock.elapsed());
+                    return observe::finished(
+                        request,
+                        probed,
+                        attempts,
+                        started_at,
+                        elapsed,
+                        config.body_cap,
+                    );
+                }
+            }
+        }
+        unreachable!("the attempt loop only ends by returning")
+    }
+
+    /// The pid of the running Chromium, if one runs (for diagnostics and tests).
+    pub fn browser_pid(&self) -> Option<u32> {
+        self.shared.keeper.pid()
+    }
+
+    pub fn config(&self) -> &BrowserConfig {
+        &self.shared.config
+    }
+
+    /// One attempt in a tab of the pool; the error says why there is no browser.
+    async fn attempt(&self, request: &PageRequest) -> Result<Probed, String> {
+        let _tab = self
+            .shared
+            .tabs
+            .acquire()
+            .await
+            .map_err(|_| "the browser engine was shut down".to_string())?;
+        let chromium = self.shared.keeper.browser().await?;
+        let config = self.shared.config.clone();
+        let limit = config.timeout + 4 * config.step_timeout + Duration::from_secs(10);
+        let blocking = tokio::task::spawn_blocking({
+            let chromium = chromium.clone();
+            let request = request.clone();
+            move || probe::run(&chromium, &request, &config)
+        });
+        let probed = match tokio::time::timeout(limit, blocking).await {
+            Ok(Ok(probed)) => probed,
+            Ok(Err(join)) => broken(
+                FailureKind::Other,
+                format!("the probe thread failed: {join}"),
+            ),
+            Err(_) => broken(
+                FailureKind::Timeout,
+                format!(
+                    "the browser stopped answering for {} s; it was restarted",
+                    limit.as_secs()
+                ),
+            ),
+        };
+        if probed.broken {
+            self.shared.keeper.discard(chromium).await;
+        } else {
+            keeper::retire(chromium);
+        }
+        Ok(probed)
+    }
+}
+
+impl Drop for BrowserEngine {
+    fn drop(&mut self) {
+        self.shared.keeper.shutdown();
+    }
+}
+
+fn broken(kind: FailureKind, message: String) -> Probed {
+    Probed {
+        failure: Some(Failure { kind, message }),
+        broken: true,
+        ..Probed::default()
+    }
+}
+
+/// How long to wait before trying again, or `None` to stop. A crash is retried at once (on a
+/// fresh browser); the network and overloaded servers after a doubling backoff.
+fn retry_wait(failure: Option<&Failure>, number: u32, config: &BrowserConfig) -> Option<Duration> {
+    let kind = failure?.kind;
+    if number > config.retries {
+        return None;
+    }
+    match kind {
+        FailureKind::EngineCrashed => Some(Duration::ZERO),
+        FailureKind::Timeout
+        | FailureKind::Connect
+        | FailureKind::Reset
+        | FailureKind::HttpStatus => Some(config.backoff.saturating_mul(1 << (number - 1).min(10))),
+        _ => None,
+    }
+}
+
+/// The entry URL, if a browser can be asked to load it.
+fn entry_url(text: &str) -> Result<Url, Failure> {
+    let bad = |why: String| Failure {
+        kind: FailureKind::BadUrl,
+        message: format!("entry URL `{text}` {why}"),
+    };
+    let url = Url::parse(text.trim()).map_err(|e| bad(format!("is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "has scheme `{}`; only http and https can be requested",
+            url.scheme()
+        )));
+    }
+    Ok(url)
+}
+
+fn check_proxy(proxy: &str) -> Result<(), EngineError> {
+    let bad = |reason: &str| EngineError::Proxy {
+        proxy: proxy.to_string(),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(proxy).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(
+        url.scheme(),
+        "http" | "https" | "socks4" | "socks5" | "socks5h"
+    ) {
+        return Err(bad(
+            "its scheme is not http, https, socks4, socks5 or socks5h",
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it names no host"));
+    }
+    if !url.username().is_empty() {
+        return Err(bad(
+            "Chromium cannot take proxy credentials on its command line",
+        ));
+    }
+    Ok(())
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(kind: FailureKind) -> Failure {
+        Failure {
+            kind,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn crashes_retry_at_once_and_the_network_with_backoff() {
+        let config = BrowserConfig::default();
+        let crash = failure(FailureKind::EngineCrashed);
+        assert_eq!(retry_wait(Some(&crash), 1, &config), Some(Duration::ZERO));
+        let timeout = failure(FailureKind::Timeout);
+        assert_eq!(
+            retry_wait(Some(&timeout), 1, &config),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            retry_wait(Some(&timeout), 2, &config),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            retry_wait(Some(&timeout), 3, &config),
+            None,
+            "two retries by default"
+        );
+        assert_eq!(
+            retry_wait(Some(&failure(FailureKind::Tls)), 1, &config),
+            None
+        );
+        assert_eq!(retry_wait(None, 1, &config), None);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_the_fix() {
+        let err = |config: BrowserConfig| BrowserEngine::new(config).err().unwrap().to_string();
+        let text = err(BrowserConfig {
+            ca_certs: vec![b"hello".to_vec()],
+            ..BrowserConfig::default()
+        });
+        assert!(
+            text.contains("CA certificate #1") && text.contains("BEGIN CERTIFICATE"),
+            "{text}"
+        );
+        let text = err(BrowserConfig {
+            proxy: Some("ftp://proxy:21".into()),
+            ..BrowserConfig::default()
+        });
+        assert!(text.contains("ftp://proxy:21"), "{text}");
+        let text = err(BrowserConfig {
+            tabs: 0,
+            ..BrowserConfig::default()
+        });
+        assert!(text.contains("--tabs"), "{text}");
+    }
+
+    #[test]
+    fn only_http_and_https_entry_urls_are_loaded() {
+        assert!(entry_url("https://a.test/x").is_ok());
+        let failure = entry_url("javascript:alert(1)").unwrap_err();
+        assert_eq!(failure.kind, FailureKind::BadUrl);
+        assert!(entry_url("not a url").is_err());
+    }
+}

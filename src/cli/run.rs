@@ -158,7 +158,9 @@ impl<'a> Session<'a> {
         super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
         args.engine.as_deref().map(parse_engine).transpose()?;
         parse_verdicts(&args.fail_on)?;
-        http_config(&args.net, &chosen_audits(&catalog, args.audit.as_deref()))?;
+        let http = http_config(&args.net, &chosen_audits(&catalog, args.audit.as_deref()))?;
+        BrowserEngine::new(browser_config(&http, &args.browser))
+            .map_err(|e| InvalidArgs(format!("cannot set up the browser engine: {e}")))?;
         if let Some(name) = &args.audit
             && catalog.audit(name).is_none()
         {

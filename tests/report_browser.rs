@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use headless_chrome::browser::tab::Tab;
+use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::protocol::cdp::Log::LogEntryLevel;
 use headless_chrome::protocol::cdp::Network;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
@@ -87,7 +88,7 @@ fn watched_tab(browser: &Browser) -> (Arc<Tab>, Arc<Mutex<Seen>>) {
 }
 
 /// Renders the last run's report beside the history, as `linkgate run` leaves it.
-fn render(db: &Path) -> PathBuf {
+fn render(db: &Path, lang: Lang) -> PathBuf {
     let store = Store::open(db).unwrap();
     let directory = Directory::new(&platforms());
     let audit = audit("same_treatment", "en");
@@ -107,7 +108,7 @@ fn render(db: &Path) -> PathBuf {
         &history,
         &directory,
         &Style {
-            lang: Lang::En,
+            lang,
             evidence: &report::relative_url(&out, &store.evidence_dir()),
             evidence_present: Some(&present),
             generator: "linkgate test",
@@ -140,7 +141,7 @@ fn shot(tab: &Tab, name: &str) {
 fn the_report_opens_from_disk_in_chromium_and_stays_inert() {
     let dir = tempfile::tempdir().unwrap();
     let db = store_history(dir.path());
-    let index = render(&db);
+    let index = render(&db, Lang::En);
     let url = format!("file://{}", index.display());
     let browser = browser();
     let (tab, seen) = watched_tab(&browser);
@@ -296,4 +297,39 @@ fn the_report_opens_from_disk_in_chromium_and_stays_inert() {
     );
     assert!(seen.errors.is_empty(), "{:?}", seen.errors);
     assert!(seen.dialogs.is_empty(), "{:?}", seen.dialogs);
+}
+
+#[test]
+fn the_chinese_report_prints_with_its_colours() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store_history(dir.path());
+    let index = render(&db, Lang::Zh);
+    let browser = browser();
+    let (tab, seen) = watched_tab(&browser);
+    tab.navigate_to(&format!("file://{}", index.display()))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    let headline = eval(&tab, "document.getElementById('verdict').innerText");
+    assert_eq!(
+        headline,
+        "47 个竞争对手组合中仍有 12 个不合规，已过截止日期 61 天；另有 2 个无法判断"
+    );
+    assert_eq!(eval(&tab, "document.documentElement.lang"), "zh-CN");
+    shot(&tab, "index-zh.png");
+    tab.call_method(Emulation::SetEmulatedMedia {
+        media: Some("print".into()),
+        features: None,
+    })
+    .unwrap();
+    // Printing keeps the cells' colours and drops the on-screen-only parts.
+    let background = eval(
+        &tab,
+        "getComputedStyle(document.querySelector('table.matrix td.nc')).printColorAdjust",
+    );
+    assert_eq!(background, "exact");
+    shot(&tab, "print-zh.png");
+    let seen = seen.lock().unwrap();
+    assert!(seen.errors.is_empty(), "{:?}", seen.errors);
+    assert_eq!(seen.requests.len(), 1, "{:?}", seen.requests);
 }

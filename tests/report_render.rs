@@ -233,3 +233,125 @@ fn chinese_is_the_audit_language_and_english_on_request() {
     let en = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(en.contains("61 days past the deadline"));
 }
+
+/// The support history with every host context copied `copies` times (as if an audit had
+/// that many more contexts), judged and assessed as of its last run, in memory.
+fn wide_history(copies: usize) -> History {
+    use linkgate::assess::{AuditTerms, RunFindings, assess, judge};
+    use linkgate::model::ProbeRole;
+    let directory = Directory::new(&platforms());
+    let terms = AuditTerms::of(&audit("same_treatment", "en")).unwrap();
+    let mut runs = Vec::new();
+    let mut shown = Vec::new();
+    for i in 0..DATES.len() {
+        let mut wide = Vec::new();
+        for (record, _) in records(i) {
+            if record.role == ProbeRole::Control {
+                wide.push(record);
+                continue;
+            }
+            for k in 0..copies {
+                let mut copy = record.clone();
+                copy.context = format!("{}.{k:02}", record.context);
+                wide.push(copy);
+            }
+        }
+        let records = wide;
+        let run = linkgate::model::Run {
+            id: run_id(i),
+            started_at: records[0].observed_at,
+            ended_at: None,
+            status: linkgate::model::RunStatus::Completed,
+            tool_version: "test".into(),
+            vantage: "test".into(),
+            audits: vec!["miit-2021".into()],
+            scenario_files: Vec::new(),
+            simulated: false,
+        };
+        runs.push(RunFindings {
+            run,
+            findings: judge(&records, terms.policy),
+        });
+        shown = records;
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2021, 11, 17).unwrap();
+    let run = runs[3].run.clone();
+    let assessment = assess(&terms, runs, &run_id(3), &directory, today).unwrap();
+    History {
+        assessment,
+        run,
+        records: shown,
+    }
+}
+
+fn render_history(history: &History, out: &Path) -> Vec<PathBuf> {
+    let files = report::render(
+        history,
+        &Directory::new(&platforms()),
+        &Style {
+            lang: Lang::En,
+            evidence: "../evidence/",
+            evidence_present: None,
+            generator: "linkgate test",
+        },
+    )
+    .unwrap();
+    report::write(out, &files).unwrap()
+}
+
+#[test]
+fn past_the_inline_cap_drill_downs_move_to_side_pages_that_the_matrix_links() {
+    let history = wide_history(12);
+    let pairs = history.assessment.pairs.len();
+    assert!(pairs > linkgate::render::html::INLINE_CAP, "{pairs} pairs");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let written = render_history(&history, &out);
+    let pages: Vec<&PathBuf> = written
+        .iter()
+        .filter(|p| p.starts_with(out.join("details")))
+        .collect();
+    assert!(
+        pages.len() >= pairs.div_ceil(linkgate::render::html::PAGE_CAP),
+        "{pages:?}"
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        !index.contains("<details class=\"cell\">"),
+        "drill-downs left inline"
+    );
+    let matrix = &index[index.find("<table class=\"matrix\">").unwrap()..];
+    let matrix = &matrix[..matrix.find("</table>").unwrap()];
+    let mut linked = 0;
+    for part in matrix.split("href=\"").skip(1) {
+        let href = &part[..part.find('"').unwrap()];
+        let (file, anchor) = href.split_once('#').unwrap();
+        let page = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(page.contains(&format!("id=\"{anchor}\"")), "{href}");
+        linked += 1;
+    }
+    assert_eq!(linked, history.assessment.cells.len());
+    let page = std::fs::read_to_string(pages[0]).unwrap();
+    assert!(
+        page.contains("href=\"../../evidence/"),
+        "side pages climb one more folder"
+    );
+    assert!(page.contains("href=\"../index.html#matrix\""));
+
+    // Rendering a smaller report into the same folder removes the side pages it no longer has.
+    render_history(&wide_history(1), &out);
+    assert!(
+        std::fs::read_dir(out.join("details"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+}
+
+#[test]
+fn summary_csv_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = render_into(dir.path(), None, Lang::En);
+    let bytes = std::fs::read(out.join("summary.csv")).unwrap();
+    insta::assert_snapshot!(String::from_utf8(bytes[3..].to_vec()).unwrap());
+}

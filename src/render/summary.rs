@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::csv::{UTF8_BOM, neutralise};
 use crate::assess::{
-    Assessment, AuditTerms, CellAssessment, Change, Directory, PairAssessment, RunPoint, Series,
-    Summaries, Tally,
+    Assessment, AuditTerms, CellAssessment, Change, Compliance, Directory, Note, PairAssessment,
+    RunPoint, Series, Summaries, Tally, Timeline,
 };
 
 /// The CSV columns, in order. Documented in docs/report.md; add new ones at the end.
@@ -213,8 +213,62 @@ struct DeadlineJson<'a> {
 struct CellJson<'a> {
     #[serde(flatten)]
     row: Row<'a>,
-    history: &'a [Option<crate::assess::Compliance>],
-    pairs: Vec<&'a PairAssessment>,
+    /// The cell's compliance run by run, one letter per run of `trend.runs` (see [`letters`]).
+    history: String,
+    pairs: Vec<PairJson<'a>>,
+}
+
+/// One link of a cell: what is not already in the cell's row.
+#[derive(Debug, Serialize)]
+struct PairJson<'a> {
+    link_id: &'a str,
+    link_category: &'static str,
+    observed_at: DateTime<Utc>,
+    compliance: Compliance,
+    verdict: &'static str,
+    mechanism: &'a str,
+    actor: &'static str,
+    signature: Option<&'a str>,
+    note: Option<Note>,
+    baseline: Option<&'a str>,
+    change: &'static str,
+    history: String,
+    timeline: &'a Timeline,
+}
+
+impl<'a> PairJson<'a> {
+    fn of(pair: &'a PairAssessment) -> PairJson<'a> {
+        let f = &pair.finding;
+        PairJson {
+            link_id: &f.link_id,
+            link_category: f.link_category.as_str(),
+            observed_at: f.observed_at,
+            compliance: f.compliance,
+            verdict: f.verdict.as_str(),
+            mechanism: &f.mechanism,
+            actor: f.actor.as_str(),
+            signature: f.signature.as_deref(),
+            note: f.note,
+            baseline: f.baseline.as_deref(),
+            change: pair.change.as_str(),
+            history: letters(&pair.history),
+            timeline: &pair.timeline,
+        }
+    }
+}
+
+/// A history as one letter per run: `c` compliant, `n` non-compliant, `u` unknown, `-` not
+/// measured. "nnuc" reads at a glance and stays small over hundreds of runs.
+pub fn letters(history: &[Option<Compliance>]) -> String {
+    history
+        .iter()
+        .map(|c| match c {
+            Some(Compliance::Compliant) => 'c',
+            Some(Compliance::NonCompliant) => 'n',
+            Some(Compliance::Unknown) => 'u',
+            None => '-',
+        })
+        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -269,12 +323,28 @@ pub fn summary_json(assessment: &Assessment, directory: &Directory) -> Vec<u8> {
             .iter()
             .map(|cell| CellJson {
                 row: Row::of(assessment, cell, directory),
-                history: &cell.history,
-                pairs: cell.pairs.iter().map(|i| &assessment.pairs[*i]).collect(),
+                history: letters(&cell.history),
+                pairs: cell
+                    .pairs
+                    .iter()
+                    .map(|i| PairJson::of(&assessment.pairs[*i]))
+                    .collect(),
             })
             .collect(),
         changes: &assessment.changes,
     };
     // Every value is a string, number, bool, date or list of them: serialising cannot fail.
     serde_json::to_vec_pretty(&document).expect("summary.json values always serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_history_is_one_letter_per_run() {
+        use Compliance::*;
+        let history = [Some(NonCompliant), None, Some(Unknown), Some(Compliant)];
+        assert_eq!(letters(&history), "n-uc");
+    }
 }

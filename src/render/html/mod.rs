@@ -75,67 +75,106 @@ pub struct HtmlReport {
 
 /// Renders the report of `input`.
 pub fn render_html(input: &ReportInput<'_>) -> Result<HtmlReport, RenderError> {
-    let assessment = input.assessment;
-    let lang = input.lang;
-    let t = lang.labels();
-    let header = Header::new(assessment, input.run, lang);
-    let layout = Layout::of(&assessment.cells);
-    let records = RecordIndex::new(input.records, &assessment.audit.id);
-    let evidence = Evidence::new(input.evidence, input.evidence_present);
-    let nested = evidence.nested();
-    let heading = |i: usize| cell_heading(assessment, i, input.directory, lang);
-    let (inline, page_cells) = match &layout {
-        Layout::Inline => ((0..assessment.cells.len()).collect(), Vec::new()),
-        Layout::Paged { pages, .. } => (Vec::new(), pages.clone()),
-    };
-    let inline_context = DetailContext {
-        assessment,
-        records: &records,
-        lang,
-        evidence: &evidence,
-    };
-    let details = |context: &DetailContext<'_>, cells: &[usize]| {
+    let renderer = Renderer::new(input);
+    Ok(HtmlReport {
+        index: renderer.index()?,
+        pages: renderer.side_pages()?,
+    })
+}
+
+/// What the index and the side pages share.
+struct Renderer<'a> {
+    input: &'a ReportInput<'a>,
+    header: Header,
+    layout: Layout,
+    records: RecordIndex<'a>,
+    /// Evidence as seen from index.html, and from a side page one folder down.
+    evidence: Evidence<'a>,
+    nested: Evidence<'a>,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(input: &'a ReportInput<'a>) -> Renderer<'a> {
+        let assessment = input.assessment;
+        let evidence = Evidence::new(input.evidence, input.evidence_present);
+        Renderer {
+            input,
+            header: Header::new(assessment, input.run, input.lang),
+            layout: Layout::of(&assessment.cells),
+            records: RecordIndex::new(input.records, &assessment.audit.id),
+            nested: evidence.nested(),
+            evidence,
+        }
+    }
+
+    fn details(&self, evidence: &Evidence<'_>, cells: &[usize]) -> Vec<detail::CellDetail> {
+        let assessment = self.input.assessment;
+        let context = DetailContext {
+            assessment,
+            records: &self.records,
+            lang: self.input.lang,
+            evidence,
+        };
         cells
             .iter()
-            .map(|i| context.cell(*i, &assessment.cells[*i], heading(*i)))
-            .collect::<Vec<_>>()
-    };
-    let links = page_links(page_cells.len(), "");
-    let index = IndexPage {
-        t,
-        lang: lang.html_lang(),
-        generator: input.generator,
-        header: &header,
-        matrix: Matrix::new(assessment, input.directory, lang, &|i| layout.href(i)),
-        overview: overview::tables(&assessment.summaries, input.directory, lang),
-        trend: trend::TrendView::new(assessment, input.directory, lang)?,
-        changes: changes::Changes::new(assessment, lang),
-        inline: details(&inline_context, &inline),
-        pages: links,
+            .map(|i| {
+                let heading = cell_heading(assessment, *i, self.input.directory, self.input.lang);
+                context.cell(*i, &assessment.cells[*i], heading)
+            })
+            .collect()
     }
-    .render()?;
-    let side_context = DetailContext {
-        evidence: &nested,
-        ..inline_context
-    };
-    let mut pages = Vec::with_capacity(page_cells.len());
-    for (p, cells) in page_cells.iter().enumerate() {
-        let html = DetailsPage {
-            t,
-            lang: lang.html_lang(),
-            generator: input.generator,
-            header: &header,
-            page_label: format!("{}/{}", p + 1, page_cells.len()),
-            pages: page_links(page_cells.len(), "../"),
-            cells: details(&side_context, cells),
+
+    fn page_cells(&self) -> &[Vec<usize>] {
+        match &self.layout {
+            Layout::Inline => &[],
+            Layout::Paged { pages, .. } => pages,
         }
-        .render()?;
-        pages.push(SidePage {
-            path: page_path(p),
-            html,
-        });
     }
-    Ok(HtmlReport { index, pages })
+
+    fn index(&self) -> Result<String, RenderError> {
+        let (assessment, directory, lang) =
+            (self.input.assessment, self.input.directory, self.input.lang);
+        let inline: Vec<usize> = match self.layout {
+            Layout::Inline => (0..assessment.cells.len()).collect(),
+            Layout::Paged { .. } => Vec::new(),
+        };
+        let page = IndexPage {
+            t: lang.labels(),
+            lang: lang.html_lang(),
+            generator: self.input.generator,
+            header: &self.header,
+            matrix: Matrix::new(assessment, directory, lang, &|i| self.layout.href(i)),
+            overview: overview::tables(&assessment.summaries, directory, lang),
+            trend: trend::TrendView::new(assessment, directory, lang)?,
+            changes: changes::Changes::new(assessment, lang),
+            inline: self.details(&self.evidence, &inline),
+            pages: page_links(self.page_cells().len(), ""),
+        };
+        Ok(page.render()?)
+    }
+
+    fn side_pages(&self) -> Result<Vec<SidePage>, RenderError> {
+        let lang = self.input.lang;
+        let count = self.page_cells().len();
+        let mut pages = Vec::with_capacity(count);
+        for (p, cells) in self.page_cells().iter().enumerate() {
+            let html = DetailsPage {
+                t: lang.labels(),
+                lang: lang.html_lang(),
+                generator: self.input.generator,
+                header: &self.header,
+                page_label: format!("{}/{count}", p + 1),
+                pages: page_links(count, "../"),
+                cells: self.details(&self.nested, cells),
+            }
+            .render()?;
+            pages.push(SidePage {
+                path: page_path(p),
+                html,
+            });
+        }
+        Ok(pages)
+    }
 }
 
 /// Links to every side page, seen from a page `up` folders above them ("" or "../").

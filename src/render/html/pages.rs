@@ -101,3 +101,49 @@ pub struct DetailsPage<'a> {
     pub pages: Vec<PageLink>,
     pub cells: Vec<CellDetail>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assess::{CellKey, ChangeKind, Compliance, Timeline};
+    use crate::model::{Client, ProbeRole};
+
+    fn cells(sizes: &[usize]) -> Vec<CellAssessment> {
+        sizes
+            .iter()
+            .map(|n| CellAssessment {
+                key: CellKey {
+                    context: "c".into(),
+                    link_platform: "p".into(),
+                },
+                host_platform: "h".into(),
+                scene: None,
+                client: Client::Android,
+                role: ProbeRole::Rival,
+                compliance: Compliance::Compliant,
+                lead: 0,
+                pairs: (0..*n).collect(),
+                history: Vec::new(),
+                timeline: Timeline::default(),
+                change: ChangeKind::Same,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_small_report_keeps_every_drill_down_inline() {
+        let layout = Layout::of(&cells(&[INLINE_CAP / 2, INLINE_CAP / 2]));
+        assert!(matches!(layout, Layout::Inline));
+        assert_eq!(layout.href(1), "#c1");
+    }
+
+    #[test]
+    fn past_the_cap_cells_fill_pages_in_order_and_a_big_cell_gets_its_own() {
+        let layout = Layout::of(&cells(&[200, 100, 1, PAGE_CAP + 50, 10]));
+        let Layout::Paged { pages, .. } = &layout else {
+            panic!("expected pages");
+        };
+        assert_eq!(pages, &[vec![0, 1], vec![2], vec![3], vec![4]]);
+        assert_eq!(layout.href(3), "details/003.html#c3");
+    }
+}

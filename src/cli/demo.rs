@@ -98,8 +98,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<Exit> {
     })?;
     let store = Store::open(&db)?;
     for outcome in &outcomes {
-        let records = store.records(&outcome.run.id)?;
-        let csv = super::files::write_csv(&args.out, &outcome.run.id, &records)?;
+        let csv = super::files::write_csv(&args.out, &outcome.run.id, &store)?;
         println!(
             "{}  csv: {}",
             outcome.run.started_at.date_naive(),

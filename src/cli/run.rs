@@ -148,15 +148,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<Exit> {
         result
     })?;
     let db_store = Store::open(&db)?;
-    let records = db_store.records(&outcome.run.id)?;
-    let csv = super::files::write_csv(&args.out, &outcome.run.id, &records)?;
+    let csv = super::files::write_csv(&args.out, &outcome.run.id, &db_store)?;
     if !args.quiet {
         print!("{}", super::summary::text(&outcome, started.elapsed()));
     }
+    super::summary::store_stats(&outcome, started.elapsed());
     println!("history:  {}", db.display());
     println!("evidence: {}", db_store.evidence_dir().display());
     println!("csv:      {}", csv.display());
-    Ok(exit_for(&outcome, Outcome::any(&records, &fail_on)))
+    Ok(exit_for(&outcome, outcome.any(&fail_on)))
 }
 
 fn exit_for(outcome: &Outcome, failed_condition: bool) -> Exit {

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
-use crate::model::{Probe, ProbeRole, Record, Run, RunStatus, Verdict};
+use crate::model::{Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict};
 use crate::store::{PreparedRecord, Store, StoreError};
 
 use super::measure::{capture, verdict_of};
@@ -87,6 +87,17 @@ struct Shared {
     /// Controls already in the history (a resumed run), by (audit, link id).
     stored_controls: HashMap<(String, String), Verdict>,
     history: WriterInbox,
+    /// Positions in the catalog's links by id: `Catalog::link` searches the list, which
+    /// made a run of many links quadratic.
+    links: HashMap<String, usize>,
+}
+
+impl Shared {
+    fn link(&self, id: &str) -> Option<&Link> {
+        self.links
+            .get(id)
+            .and_then(|&at| self.runner.catalog.links.get(at))
+    }
 }
 
 impl Runner {
@@ -123,7 +134,15 @@ impl Runner {
             self.observer.clone(),
             concurrency.max(16),
         )?;
+        let links = self
+            .catalog
+            .links
+            .iter()
+            .enumerate()
+            .map(|(at, link)| (link.id.clone(), at))
+            .collect();
         let shared = Arc::new(Shared {
+            links,
             permits: Semaphore::new(concurrency),
             runner: self,
             run_id: run_id.clone(),
@@ -278,7 +297,7 @@ async fn measure_probe(
     let runner = &shared.runner;
     let (Some(context), Some(link)) = (
         runner.catalog.context(&probe.context),
-        runner.catalog.link(&probe.link),
+        shared.link(&probe.link),
     ) else {
         return Ok(None);
     };

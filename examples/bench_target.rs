@@ -4,7 +4,9 @@
 //! it shares the machine with the client being measured.
 //!
 //! `GET /p/{i}` is landing page `i`: 20–60 KB of realistic HTML (head, inline CSS and scripts,
-//! nav, a product description in Chinese), one in five in GBK. Pages are built from a few
+//! nav, a product description in Chinese), one in five in GBK, one in four reading
+//! `window.location` in a script (so linkgate's engine parses them for script redirects, as it
+//! must for many real pages). Pages are built from a few
 //! templates made at start, and page `i` differs from every other by its title, so each has
 //! its own content hash, as real pages do. `GET /r/{i}` is one 302 hop to `/p/{i}`.
 //!
@@ -163,6 +165,7 @@ impl Site {
 /// Template `n`: its size grows with `n` from about 20 KB to about 60 KB.
 fn template(n: usize) -> Template {
     let gbk = n % GBK_EVERY == 0;
+    let reads_location = n % 4 == 1;
     let charset = if gbk { "gbk" } else { "utf-8" };
     let target_size = 20_000 + n * 40_000 / (TEMPLATES - 1);
     let head = format!(
@@ -174,10 +177,15 @@ fn template(n: usize) -> Template {
     let mut rest = format!(
         "号 - 手机淘宝</title>\n<style>\n{}</style>\n<script>\nwindow.__INIT_DATA__ = {{\"itemId\": {n}, \
          \"shop\": \"官方旗舰店\", \"price\": \"199.00\", \"tags\": [\"包邮\", \"正品\"]}};\n\
-         function track(e) {{ if (window.navigator) {{ return e; }} }}\n</script>\n</head>\n<body>\n\
+         function track(e) {{ if (window.navigator) {{ return e; }} }}\n{}</script>\n</head>\n<body>\n\
          <header class=\"nav\"><a href=\"/\">首页</a> <a href=\"/cart\">购物车</a> \
          <a href=\"/me\">我的淘宝</a></header>\n<main id=\"detail\">\n<h1 class=\"title\">宝贝详情</h1>\n",
-        css()
+        css(),
+        if reads_location {
+            "var from = window.location.search;\n"
+        } else {
+            ""
+        }
     );
     let mut section = 0;
     while head.len() + rest.len() < target_size {

@@ -107,3 +107,99 @@ fn write_all(
     }
     Ok(stats)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Actor, Category, Client, Observation, ProbeRole, Record, Run, RunStatus, Verdict,
+        VerdictKind,
+    };
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn run(id: &str) -> Run {
+        Run {
+            id: id.into(),
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            ended_at: None,
+            status: RunStatus::Running,
+            tool_version: "0".into(),
+            vantage: "local".into(),
+            audits: vec![],
+            scenario_files: vec![],
+            simulated: false,
+        }
+    }
+
+    fn prepared(run_id: &str, link: usize) -> PreparedRecord {
+        let record = Record {
+            run_id: run_id.into(),
+            observed_at: chrono::DateTime::UNIX_EPOCH,
+            audit: "a".into(),
+            context: "neutral.android".into(),
+            host_platform: None,
+            scene: None,
+            client: Client::Android,
+            link_id: format!("l{link}"),
+            link_platform: "taobao".into(),
+            link_category: Category::Ecommerce,
+            url: "https://item.taobao.com/".into(),
+            role: ProbeRole::Control,
+            observation: Observation::default(),
+            verdict: Verdict::inconclusive("unrecognized_page", Actor::None, "test"),
+            control_verdict: None::<VerdictKind>,
+        };
+        PreparedRecord::new(record, &[]).unwrap()
+    }
+
+    fn store(dir: &tempfile::TempDir) -> Arc<Mutex<Store>> {
+        let mut store = Store::open(&dir.path().join("linkgate.db")).unwrap();
+        store.begin_run(&run("r1")).unwrap();
+        Arc::new(Mutex::new(store))
+    }
+
+    #[tokio::test]
+    async fn every_queued_record_is_stored_and_observed_in_batches_of_at_most_max() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir);
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        let observer: Observer = Arc::new(move |_: &Record| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let (inbox, thread) = start(store.clone(), observer, 8).unwrap();
+        for link in 0..200 {
+            inbox.send(prepared("r1", link)).await.unwrap();
+        }
+        drop(inbox);
+        let stats = thread.finish().await.unwrap();
+        assert_eq!(stats.records, 200);
+        assert!(stats.batches >= 200 / MAX_BATCH, "{stats:?}");
+        assert_eq!(seen.load(Ordering::Relaxed), 200);
+        assert_eq!(store.lock().unwrap().records("r1").unwrap().len(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_store_error_stops_the_writer_and_is_what_finish_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let observer: Observer = Arc::new(|_: &Record| {});
+        let (inbox, thread) = start(store(&dir), observer, 1).unwrap();
+        inbox.send(prepared("no-such-run", 1)).await.unwrap();
+        // Once the writer has stopped, sending fails instead of waiting forever.
+        let mut refused = false;
+        for link in 2..100 {
+            if inbox.send(prepared("r1", link)).await.is_err() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(
+            refused,
+            "the inbox must refuse records once the writer stopped"
+        );
+        drop(inbox);
+        let err = thread.finish().await.unwrap_err();
+        assert!(matches!(err, RunError::Store(_)), "{err}");
+    }
+}

@@ -64,7 +64,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
 
 /// Link `i`: behind the 302 hop for one link in `redirect_every`.
 fn url(options: &Options, i: usize) -> String {
-    let kind = if i % options.redirect_every == 0 {
+    let kind = if i.is_multiple_of(options.redirect_every) {
         "r"
     } else {
         "p"

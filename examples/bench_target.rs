@@ -164,7 +164,7 @@ impl Site {
 
 /// Template `n`: its size grows with `n` from about 20 KB to about 60 KB.
 fn template(n: usize) -> Template {
-    let gbk = n % GBK_EVERY == 0;
+    let gbk = n.is_multiple_of(GBK_EVERY);
     let reads_location = n % 4 == 1;
     let charset = if gbk { "gbk" } else { "utf-8" };
     let target_size = 20_000 + n * 40_000 / (TEMPLATES - 1);

@@ -98,6 +98,13 @@ audit() { # audit LINKS: writes $WORK/nLINKS/{bench.toml,urls.txt}
     "$EXAMPLES/bench_audit" --links "$1" --base "$BASE" --out "$WORK/n$1"
 }
 
+validate_catalog() { # validate_catalog LINKS: sets CAT_RSS, the peak RSS of loading the catalog
+    measure "validate_$1" "$LINKGATE" validate \
+        scenarios/platforms.toml scenarios/contexts/neutral.toml scenarios/contexts/douyin.toml \
+        scenarios/signatures "$WORK/n$1/bench.toml"
+    CAT_RSS=$RSS_MB
+}
+
 run_linkgate() { # run_linkgate LINKS NAME
     local dir="$WORK/n$1"
     LINKGATE_STORE_STATS=1 measure "$2" "$LINKGATE" run \
@@ -110,6 +117,8 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ── linkgate, N ──────────────────────────────────────────────────────────────────────────
 audit "$N"
+validate_catalog "$N"
+LG_CAT=$CAT_RSS
 say "linkgate run: $N links = $((2 * N)) pages (control + context), concurrency $C"
 run_linkgate "$N" linkgate
 LG_WALL=$WALL LG_CPU=$CPU LG_RSS=$RSS_MB LG_SRV=$SRV_CPU
@@ -143,14 +152,15 @@ WRK_REQS=$(awk '/requests in/ { print $1 }' "$WORK/wrk.out")
 BIG_ROW=""
 if [[ "$BIG_N" -gt 0 ]]; then
     audit "$BIG_N"
+    validate_catalog "$BIG_N"
     say "linkgate run: $BIG_N links = $((2 * BIG_N)) pages, for peak memory"
     run_linkgate "$BIG_N" linkgate_big
     BIG_PAGES=$((2 * BIG_N))
     BIG_STORE=$(grep -o '([0-9.]*%)' "$WORK/linkgate_big.err" | tr -d '()' || echo "n/a")
     BIG_ROW=$(awk -v n="$BIG_N" -v p="$BIG_PAGES" -v w="$WALL" -v c="$CPU" -v r="$RSS_MB" \
-        -v base="$LG_RSS" -v st="$BIG_STORE" 'BEGIN {
-        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f (%.2f× N = 10k) | %s |\n",
-            n, p, w, p / w, 1000 * c / p, r, r / base, st }')
+        -v base="$LG_RSS" -v st="$BIG_STORE" -v cat="$CAT_RSS" 'BEGIN {
+        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f (%.2f×) | %.1f | %s |\n",
+            n, p, w, p / w, 1000 * c / p, r, r / base, cat, st }')
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -158,7 +168,8 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLE=$(awk \
     -v n="$N" -v c="$C" -v cores="$(nproc)" -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" \
     -v lgp="$LG_PAGES" -v lgw="$LG_WALL" -v lgc="$LG_CPU" -v lgr="$LG_RSS" -v lgs="$LG_SRV" \
-    -v lgst="$LG_STORE" -v lgok="$LG_OPENED" \
+    -v lgst="$LG_STORE" -v lgok="$LG_OPENED" -v lgcat="$LG_CAT" \
+    -v lgst_share="$(grep -o '([0-9.]*%)' "$WORK/linkgate.err" | tr -d '()' || echo n/a)" \
     -v lyw="$LY_WALL" -v lyc="$LY_CPU" -v lyr="$LY_RSS" -v lys="$LY_SRV" -v lyok="$LY_OK" \
     -v lyv="$LY_VERSION" \
     -v wrps="$WRK_RPS" -v wreq="$WRK_REQS" -v ww="$WRK_WALL" -v wc="$WRK_CPU" -v wr="$WRK_RSS" \
@@ -176,9 +187,9 @@ TABLE=$(awk \
     printf "- linkgate pages/s / wrk requests/s: **%.0f%%** (target ≥ 50%%)\n", 100 * lg_rate / wrps
     printf "- history database (linkgate, N = %d): %s\n", n, lgst
     if (big != "") {
-        print "\n| run | pages | wall s | pages/s | CPU s / 1,000 pages | peak RSS MB | writer busy |"
-        print "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f | (above) |\n", n, lgp, lgw, lg_rate, lg_cpu, lgr
+        print "\n| run | pages | wall s | pages/s | CPU s / 1,000 pages | peak RSS MB | catalog load alone, peak RSS MB | writer busy |"
+        print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f | %.1f | %s |\n", n, lgp, lgw, lg_rate, lg_cpu, lgr, lgcat, lgst_share
         printf "%s\n", big
     }
 }')

@@ -16,6 +16,7 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::js;
+use super::page_scan::{self, Declared, is_javascript};
 use crate::model::HopVia;
 
 /// A refresh longer than this leaves the page on screen for the user to read, so it is the
@@ -82,17 +83,16 @@ pub(crate) fn find(html: &str, page_url: &Url) -> Option<InPageRedirect> {
     if !MAY_REDIRECT.is_match(html) {
         return None;
     }
-    let doc = Html::parse_document(html);
-    let base = doc
-        .select(&BASE)
-        .next()
-        .and_then(|b| b.value().attr("href"))
+    let declared = page_scan::scan(html).unwrap_or_else(|| declared_by_tree(html));
+    let base = declared
+        .base
+        .as_deref()
         .and_then(|href| page_url.join(href.trim()).ok())
         .unwrap_or_else(|| page_url.clone());
-    let scripts: Vec<String> = doc
-        .select(&SCRIPT)
-        .filter(|s| s.value().attr("src").is_none() && is_javascript(s.value().attr("type")))
-        .map(|s| js::strip_comments(&s.text().collect::<String>()))
+    let scripts: Vec<String> = declared
+        .scripts
+        .iter()
+        .map(|s| js::strip_comments(s))
         .collect();
     let script_target = first_literal(&scripts, &[&NAMED_VARIABLE], &base)
         .or_else(|| first_literal(&scripts, &[&LOCATION_ASSIGN, &LOCATION_CALL], &base));
@@ -102,20 +102,44 @@ pub(crate) fn find(html: &str, page_url: &Url) -> Option<InPageRedirect> {
             via: HopVia::Script,
         });
     }
-    doc.select(&META)
-        .filter(|m| {
-            m.value()
-                .attr("http-equiv")
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"))
-        })
-        .filter_map(|m| m.value().attr("content"))
-        .filter_map(parse_refresh)
+    declared
+        .refreshes
+        .iter()
+        .filter_map(|content| parse_refresh(content))
         .filter(|(delay, _)| *delay <= META_REFRESH_MAX_DELAY_SECS)
         .find_map(|(_, target)| followable(&base, &target))
         .map(|url| InPageRedirect {
             url,
             via: HopVia::MetaRefresh,
         })
+}
+
+/// What `html` declares, read from its parsed document: for the pages
+/// [`page_scan::scan`] leaves to the tree builder.
+fn declared_by_tree(html: &str) -> Declared {
+    let doc = Html::parse_document(html);
+    Declared {
+        base: doc
+            .select(&BASE)
+            .next()
+            .and_then(|b| b.value().attr("href"))
+            .map(str::to_string),
+        scripts: doc
+            .select(&SCRIPT)
+            .filter(|s| s.value().attr("src").is_none() && is_javascript(s.value().attr("type")))
+            .map(|s| s.text().collect::<String>())
+            .collect(),
+        refreshes: doc
+            .select(&META)
+            .filter(|m| {
+                m.value()
+                    .attr("http-equiv")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"))
+            })
+            .filter_map(|m| m.value().attr("content"))
+            .map(str::to_string)
+            .collect(),
+    }
 }
 
 /// The HTTP `Refresh` header, which browsers treat like a meta refresh. It ranks after
@@ -129,15 +153,6 @@ pub(crate) fn from_refresh_header(value: Option<&str>, page_url: &Url) -> Option
         url,
         via: HopVia::MetaRefresh,
     })
-}
-
-fn is_javascript(script_type: Option<&str>) -> bool {
-    match script_type.map(|t| t.trim().to_ascii_lowercase()) {
-        None => true,
-        Some(t) => {
-            t.is_empty() || t == "module" || t.ends_with("javascript") || t.ends_with("ecmascript")
-        }
-    }
 }
 
 /// The first followable literal matched by any of `res`, in document order.

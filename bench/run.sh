@@ -72,6 +72,11 @@ for _ in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then break; fi
     sleep 0.1
 done
+if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    say "the target did not start (is port $PORT taken? set PORT=…):"
+    cat "$WORK/target.log" >&2
+    exit 1
+fi
 server_cpu() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 TICKS=$(getconf CLK_TCK)
 

@@ -13,7 +13,8 @@
 #
 # Settings (environment): N (10000), BIG_N (100000; 0 skips it), C (concurrency, 32),
 # PORT (18480), WRK_SECONDS (10), LINKGATE_BENCH_CACHE (where lychee is installed and kept;
-# /tmp/linkgate-bench-cache), KEEP=1 keeps the work folder.
+# /tmp/linkgate-bench-cache), BIG_DIR (where the BIG_N run writes its ~5 GB of history and
+# evidence; default the work folder), KEEP=1 keeps the work folders.
 set -euo pipefail
 
 N=${N:-10000}
@@ -27,12 +28,18 @@ LYCHEE_VERSION=${LYCHEE_VERSION:-}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/linkgate-bench.XXXXXX")
+BIG_WORK=$WORK
+if [[ -n "${BIG_DIR:-}" ]]; then BIG_WORK=$(mktemp -d "$BIG_DIR/linkgate-bench-big.XXXXXX"); fi
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
 
 cleanup() {
     if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
-    if [[ "${KEEP:-0}" != 1 ]]; then rm -rf "$WORK"; else echo "work folder kept: $WORK"; fi
+    if [[ "${KEEP:-0}" != 1 ]]; then
+        rm -rf "$WORK" "$BIG_WORK"
+    else
+        echo "work folders kept: $WORK $BIG_WORK"
+    fi
 }
 trap cleanup EXIT
 
@@ -99,19 +106,19 @@ measure() {
     SRV_CPU=$(awk -v a="$srv_before" -v b="$(server_cpu)" -v t="$TICKS" 'BEGIN { printf "%.2f", (b - a) / t }')
 }
 
-audit() { # audit LINKS: writes $WORK/nLINKS/{bench.toml,urls.txt}
-    "$EXAMPLES/bench_audit" --links "$1" --base "$BASE" --out "$WORK/n$1"
+audit() { # audit LINKS [DIR]: writes DIR/nLINKS/{bench.toml,urls.txt} (DIR: the work folder)
+    "$EXAMPLES/bench_audit" --links "$1" --base "$BASE" --out "${2:-$WORK}/n$1"
 }
 
-validate_catalog() { # validate_catalog LINKS: sets CAT_RSS, the peak RSS of loading the catalog
+validate_catalog() { # validate_catalog LINKS [DIR]: sets CAT_RSS, the catalog's own peak RSS
     measure "validate_$1" "$LINKGATE" validate \
         scenarios/platforms.toml scenarios/contexts/neutral.toml scenarios/contexts/douyin.toml \
-        scenarios/signatures "$WORK/n$1/bench.toml"
+        scenarios/signatures "${2:-$WORK}/n$1/bench.toml"
     CAT_RSS=$RSS_MB
 }
 
-run_linkgate() { # run_linkgate LINKS NAME
-    local dir="$WORK/n$1"
+run_linkgate() { # run_linkgate LINKS NAME [DIR]
+    local dir="${3:-$WORK}/n$1"
     LINKGATE_STORE_STATS=1 measure "$2" "$LINKGATE" run \
         scenarios/platforms.toml scenarios/contexts/neutral.toml scenarios/contexts/douyin.toml \
         scenarios/signatures "$dir/bench.toml" --audit bench --out "$dir/reports" \
@@ -156,10 +163,10 @@ WRK_REQS=$(awk '/requests in/ { print $1 }' "$WORK/wrk.out")
 # ── linkgate, BIG_N ──────────────────────────────────────────────────────────────────────
 BIG_ROW=""
 if [[ "$BIG_N" -gt 0 ]]; then
-    audit "$BIG_N"
-    validate_catalog "$BIG_N"
-    say "linkgate run: $BIG_N links = $((2 * BIG_N)) pages, for peak memory"
-    run_linkgate "$BIG_N" linkgate_big
+    audit "$BIG_N" "$BIG_WORK"
+    validate_catalog "$BIG_N" "$BIG_WORK"
+    say "linkgate run: $BIG_N links = $((2 * BIG_N)) pages, for peak memory (in $BIG_WORK)"
+    run_linkgate "$BIG_N" linkgate_big "$BIG_WORK"
     BIG_PAGES=$((2 * BIG_N))
     BIG_STORE=$(grep -o '([0-9.]*%)' "$WORK/linkgate_big.err" | tr -d '()' || echo "n/a")
     BIG_ROW=$(awk -v n="$BIG_N" -v p="$BIG_PAGES" -v w="$WALL" -v c="$CPU" -v r="$RSS_MB" \

@@ -193,3 +193,40 @@ fn observations_csv_snapshot() {
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn csv_streamed_from_the_history_equals_the_csv_of_the_records() {
+    use linkgate::model::{Run, RunStatus};
+    use linkgate::render::csv::CsvWriter;
+    use linkgate::store::{BodyRead, Store, StoreError};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("linkgate.db")).unwrap();
+    let records = sample();
+    let run_id = records[0].run_id.clone();
+    store
+        .begin_run(&Run {
+            id: run_id.clone(),
+            started_at: records[0].observed_at,
+            ended_at: None,
+            status: RunStatus::Running,
+            tool_version: "0.1.0".into(),
+            vantage: "local".into(),
+            audits: vec![],
+            scenario_files: vec![],
+            simulated: false,
+        })
+        .unwrap();
+    for record in &records {
+        assert_eq!(record.run_id, run_id, "the sample is one run");
+        store.record(record, &[]).unwrap();
+    }
+    let mut csv = CsvWriter::new(Vec::new()).unwrap();
+    store
+        .for_each_record(&run_id, BodyRead::Skip, |stored| {
+            csv.write_with_title(&stored.record, stored.title.as_deref())
+                .unwrap();
+            Ok::<(), StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(csv.finish().unwrap(), observations_csv(&records));
+}

@@ -102,11 +102,13 @@ struct Known<'d> {
 impl Known<'_> {
     /// Unique ids of a kind (and neutrality, for contexts), in declaration order.
     fn ids(&self, kind: Kind, neutral: Option<bool>) -> Vec<&str> {
+        // A set, not `Vec::contains`: a catalog of 100,000 links made that quadratic.
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut ids: Vec<&str> = Vec::new();
         for d in self.declarations {
             if d.kind == kind
                 && neutral.is_none_or(|n| d.neutral == n)
-                && !ids.contains(&d.id.as_str())
+                && seen.insert(d.id.as_str())
             {
                 ids.push(d.id.as_str());
             }

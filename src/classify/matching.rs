@@ -1,6 +1,8 @@
 //! Whether one signature holds on one page, and the evidence it found. Kept apart from the
 //! verdict rules so that `linkgate classify` can show an author exactly which condition held.
 
+use std::borrow::Cow;
+
 use crate::model::Observation;
 
 use super::page::Page;
@@ -13,28 +15,42 @@ pub struct SignatureMatch {
     pub evidence: Vec<String>,
 }
 
-/// Checks every condition of `signature`; `None` as soon as one fails.
+/// Checks every condition of `signature`; `None` as soon as one fails. Conditions on the
+/// response are checked before those that need the page parsed, so a signature for another
+/// site usually fails without a parse; the evidence keeps the signature's own order.
 pub fn match_signature(
     signature: &Signature,
     observation: &Observation,
-    page: &Page,
+    page: &Page<'_>,
 ) -> Option<SignatureMatch> {
-    let evidence = signature
-        .conditions
-        .iter()
-        .map(|condition| check(condition, observation, page))
-        .collect::<Option<Vec<_>>>()?;
+    let conditions = &signature.conditions;
+    let mut order: Vec<usize> = (0..conditions.len()).collect();
+    order.sort_by_key(|&i| cost(&conditions[i].place));
+    let mut evidence: Vec<Option<String>> = vec![None; conditions.len()];
+    for i in order {
+        evidence[i] = Some(check(&conditions[i], observation, page)?);
+    }
     Some(SignatureMatch {
         signature: signature.id.clone(),
-        evidence,
+        evidence: evidence.into_iter().flatten().collect(),
     })
 }
 
+/// How costly a place is to look at: 0 for the response, 1 for the page source, 2 for what
+/// needs the page parsed.
+fn cost(place: &Place) -> u8 {
+    match place {
+        Place::HopUrl | Place::FinalUrl | Place::Status | Place::Header(_) => 0,
+        Place::Body => 1,
+        Place::Title | Place::Text | Place::Selector(_) => 2,
+    }
+}
+
 /// The evidence line when `condition` holds.
-fn check(condition: &Condition, observation: &Observation, page: &Page) -> Option<String> {
+fn check(condition: &Condition, observation: &Observation, page: &Page<'_>) -> Option<String> {
     let describe = |found: &str| describe(condition, found);
     match (&condition.place, &condition.matcher) {
-        (Place::Selector(place), matcher) => page.html.select(&place.selector).find_map(|el| {
+        (Place::Selector(place), matcher) => page.html().select(&place.selector).find_map(|el| {
             let text = super::page::visible_text(el);
             match matcher {
                 None => Some(describe(&text)),
@@ -49,33 +65,44 @@ fn check(condition: &Condition, observation: &Observation, page: &Page) -> Optio
     }
 }
 
-/// The values a place offers for matching.
-fn candidates(place: &Place, observation: &Observation, page: &Page) -> Vec<String> {
+/// The values a place offers for matching, borrowed: a page's text or source is matched
+/// where it is, not copied per condition.
+fn candidates<'p>(
+    place: &Place,
+    observation: &'p Observation,
+    page: &'p Page<'_>,
+) -> Vec<Cow<'p, str>> {
     match place {
-        Place::HopUrl => std::iter::once(observation.entry_url.clone())
-            .chain(observation.hops.iter().map(|hop| hop.url.clone()))
+        Place::HopUrl => std::iter::once(observation.entry_url.as_str())
+            .chain(observation.hops.iter().map(|hop| hop.url.as_str()))
+            .map(Cow::Borrowed)
             .collect(),
-        Place::FinalUrl => vec![observation.final_url.clone()],
+        Place::FinalUrl => vec![Cow::Borrowed(observation.final_url.as_str())],
         Place::Status => observation
             .status
-            .map(|s| s.to_string())
+            .map(|s| Cow::Owned(s.to_string()))
             .into_iter()
             .collect(),
         Place::Header(name) => {
-            let mut values: Vec<String> = observation
+            let mut values: Vec<Cow<'p, str>> = observation
                 .headers
                 .iter()
                 .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| Cow::Borrowed(v.as_str()))
                 .collect();
             if name.eq_ignore_ascii_case("location") {
-                values.extend(observation.hops.iter().filter_map(|h| h.location.clone()));
+                values.extend(
+                    observation
+                        .hops
+                        .iter()
+                        .filter_map(|h| h.location.as_deref().map(Cow::Borrowed)),
+                );
             }
             values
         }
-        Place::Title => vec![page.title.clone()],
-        Place::Text => vec![page.text.clone()],
-        Place::Body => vec![observation.body.clone()],
+        Place::Title => vec![Cow::Borrowed(page.title())],
+        Place::Text => vec![Cow::Borrowed(page.text())],
+        Place::Body => vec![Cow::Borrowed(observation.body.as_str())],
         Place::Selector(_) => Vec::new(),
     }
 }

@@ -1,17 +1,20 @@
-//! A page is the final document of an observation, parsed once so every signature can look at
-//! its title, its visible text and its DOM without parsing again. Visible text leaves out
+//! A page is the final document of an observation, parsed at most once so every signature can
+//! look at its title, its visible text and its DOM without parsing again, and parsed only when
+//! a condition needs it: a signature whose URL condition already failed costs no parse. Visible text leaves out
 //! scripts, styles and templates: a block message hidden in a script string is not shown to
 //! the user, and matching it would call an ordinary page a block page.
 
+use std::cell::OnceCell;
+
 use scraper::{ElementRef, Html, Node, Selector};
 
-/// The parsed final page.
-pub struct Page {
-    pub html: Html,
-    /// `<title>` text, whitespace collapsed; empty when there is none.
-    pub title: String,
-    /// Visible text, whitespace collapsed.
-    pub text: String,
+/// The final page, parsed on first use.
+pub struct Page<'a> {
+    body: &'a str,
+    rendered_text: Option<&'a str>,
+    html: OnceCell<Html>,
+    title: OnceCell<String>,
+    text: OnceCell<String>,
 }
 
 /// Elements whose content a reader never sees.
@@ -19,17 +22,36 @@ const INVISIBLE: [&str; 7] = [
     "script", "style", "noscript", "template", "head", "svg", "iframe",
 ];
 
-impl Page {
-    /// Parses `body`. `rendered_text` (what a browser rendered) replaces the extracted text
-    /// when the engine has it, since scripts may have changed what is shown.
-    pub fn parse(body: &str, rendered_text: Option<&str>) -> Page {
-        let html = Html::parse_document(body);
-        let title = title_of(&html);
-        let text = match rendered_text {
+impl<'a> Page<'a> {
+    /// The page of `body`, parsed when first needed. `rendered_text` (what a browser
+    /// rendered) replaces the extracted text when the engine has it, since scripts may have
+    /// changed what is shown.
+    pub fn parse(body: &'a str, rendered_text: Option<&'a str>) -> Page<'a> {
+        Page {
+            body,
+            rendered_text,
+            html: OnceCell::new(),
+            title: OnceCell::new(),
+            text: OnceCell::new(),
+        }
+    }
+
+    /// The document.
+    pub fn html(&self) -> &Html {
+        self.html.get_or_init(|| Html::parse_document(self.body))
+    }
+
+    /// `<title>` text, whitespace collapsed; empty when there is none.
+    pub fn title(&self) -> &str {
+        self.title.get_or_init(|| title_of(self.html()))
+    }
+
+    /// Visible text, whitespace collapsed.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| match self.rendered_text {
             Some(text) => collapse_whitespace(text),
-            None => visible_text(html.root_element()),
-        };
-        Page { html, title, text }
+            None => visible_text(self.html().root_element()),
+        })
     }
 }
 
@@ -89,13 +111,13 @@ mod tests {
              <div hidden>藏起来</div><template>模板</template><p>第二段</p></body></html>",
             None,
         );
-        assert_eq!(page.title, "已停止访问 该网页");
-        assert_eq!(page.text, "看得见 第二段");
+        assert_eq!(page.title(), "已停止访问 该网页");
+        assert_eq!(page.text(), "看得见 第二段");
     }
 
     #[test]
     fn rendered_text_wins_when_given() {
         let page = Page::parse("<p>before</p>", Some("  after\n script  "));
-        assert_eq!(page.text, "after script");
+        assert_eq!(page.text(), "after script");
     }
 }

@@ -99,8 +99,7 @@ pub fn run(mut args: DemoArgs, global: &Global) -> anyhow::Result<Exit> {
     })?;
     let store = Store::open(&db)?;
     for outcome in &outcomes {
-        let records = store.records(&outcome.run.id)?;
-        let csv = super::files::write_csv(&args.out, &outcome.run.id, &records)?;
+        let csv = super::files::write_csv(&args.out, &outcome.run.id, &store)?;
         println!(
             "{}  csv: {}",
             outcome.run.started_at.date_naive(),

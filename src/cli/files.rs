@@ -5,18 +5,37 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use linkgate::model::Record;
-use linkgate::render::csv::observations_csv;
+use linkgate::render::csv::CsvWriter;
+use linkgate::store::{BodyRead, Store};
 
-/// Writes `OUT/RUN_ID/observations.csv` and returns its path.
-pub fn write_csv(out: &Path, run_id: &str, records: &[Record]) -> anyhow::Result<PathBuf> {
-    let dir = out.join(run_id);
-    let path = dir.join("observations.csv");
-    write_atomically(&path, &observations_csv(records))?;
+/// Writes `OUT/RUN_ID/observations.csv` from the history, a record at a time (the history
+/// keeps each page's title, so no page is decompressed), and returns its path.
+pub fn write_csv(out: &Path, run_id: &str, store: &Store) -> anyhow::Result<PathBuf> {
+    let path = out.join(run_id).join("observations.csv");
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    let tmp = path.with_extension("tmp");
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let write_error = || format!("cannot write {}", tmp.display());
+    let mut csv = CsvWriter::new(std::io::BufWriter::new(file)).with_context(write_error)?;
+    store.for_each_record(run_id, BodyRead::Skip, |stored| {
+        csv.write_with_title(&stored.record, stored.title.as_deref())
+            .with_context(write_error)
+    })?;
+    let buffered = csv.finish().with_context(write_error)?;
+    buffered
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(write_error)?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder.
+// The CSV is streamed now; other files a command writes whole still come through here.
+#[allow(dead_code)]
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)

@@ -351,8 +351,9 @@ impl<'a> Session<'a> {
             now,
         )?;
         log_end(&outcome, started.elapsed());
+        super::summary::store_stats(&outcome, started.elapsed());
         self.print(&outcome, started.elapsed(), &store, &sealed);
-        let exit = exit_for(&outcome, Outcome::any(&records, &fail_on));
+        let exit = exit_for(&outcome, outcome.any(&fail_on));
         Ok((exit, outcome.run.id))
     }
 

@@ -81,3 +81,28 @@ fn paint(colour: bool, code: &str, text: impl std::fmt::Display) -> String {
         text.to_string()
     }
 }
+
+/// With `LINKGATE_STORE_STATS=1`, one line on stderr saying how long the history writer was
+/// busy storing this run's records and what share of the run that was (bench/run.sh reads
+/// it). Off by default: it is a measurement, not part of the summary.
+pub fn store_stats(outcome: &Outcome, elapsed: Duration) {
+    if std::env::var_os("LINKGATE_STORE_STATS").is_none_or(|v| v.is_empty() || v == "0") {
+        return;
+    }
+    eprintln!("{}", store_stats_line(outcome, elapsed));
+}
+
+fn store_stats_line(outcome: &Outcome, elapsed: Duration) -> String {
+    let h = &outcome.history;
+    let share = match elapsed.as_secs_f64() {
+        0.0 => 0.0,
+        total => 100.0 * h.busy.as_secs_f64() / total,
+    };
+    format!(
+        "store-stats: {} records in {} transactions, writer busy {:.3} s of {:.3} s ({share:.1}%)",
+        h.records,
+        h.batches,
+        h.busy.as_secs_f64(),
+        elapsed.as_secs_f64()
+    )
+}

@@ -3,6 +3,8 @@
 //! (without it Excel shows Chinese as mojibake) and any cell a spreadsheet would run as a
 //! formula is neutralised, because crawled pages choose their own titles and URLs.
 
+use std::io::{self, Write};
+
 use chrono::SecondsFormat;
 
 use super::title::page_title;
@@ -47,24 +49,56 @@ pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The CSV of `records`, one row each in the order given, header first.
 pub fn observations_csv(records: &[Record]) -> Vec<u8> {
-    let mut writer = ::csv::Writer::from_writer(UTF8_BOM.to_vec());
-    // A writer over a Vec has no I/O to fail, and every row has COLUMNS.len() cells by type,
-    // so the csv crate's two failure causes cannot happen here.
-    writer
-        .write_record(COLUMNS)
-        .expect("writing a CSV header to memory cannot fail");
-    for record in records {
-        writer
-            .write_record(row(record).map(neutralise))
-            .expect("writing a CSV row to memory cannot fail");
+    let mut bytes = Vec::new();
+    // Writing to a Vec has no I/O to fail, and every row has COLUMNS.len() cells by type, so
+    // the csv crate's two failure causes cannot happen here.
+    let written = CsvWriter::new(&mut bytes).and_then(|mut writer| {
+        records.iter().try_for_each(|r| writer.write(r))?;
+        writer.finish().map(|_| ())
+    });
+    debug_assert!(written.is_ok(), "writing a CSV to memory cannot fail");
+    bytes
+}
+
+/// Writes `observations.csv` a row at a time, so a run of any size is written without
+/// holding its records: the BOM and header first, then one row per [`CsvWriter::write`].
+pub struct CsvWriter<W: Write> {
+    inner: ::csv::Writer<W>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Starts the file: the UTF-8 BOM and the header row.
+    pub fn new(mut out: W) -> io::Result<CsvWriter<W>> {
+        out.write_all(UTF8_BOM)?;
+        let mut inner = ::csv::Writer::from_writer(out);
+        inner.write_record(COLUMNS)?;
+        Ok(CsvWriter { inner })
     }
-    writer
-        .into_inner()
-        .expect("flushing a CSV written to memory cannot fail")
+
+    /// Writes `record`'s row, finding its title in its body.
+    pub fn write(&mut self, record: &Record) -> io::Result<()> {
+        let title = page_title(&record.observation.body);
+        self.write_with_title(record, title.as_deref())
+    }
+
+    /// Writes `record`'s row with a title already known (the history keeps each page's
+    /// title, so the CSV of a stored run needs no page bodies).
+    pub fn write_with_title(&mut self, record: &Record, title: Option<&str>) -> io::Result<()> {
+        self.inner
+            .write_record(row(record, title).map(neutralise))
+            .map_err(io::Error::from)
+    }
+
+    /// Flushes the last rows and gives the writer back.
+    pub fn finish(self) -> io::Result<W> {
+        self.inner
+            .into_inner()
+            .map_err(|e| io::Error::other(e.error().to_string()))
+    }
 }
 
 /// One record's cells, in [`COLUMNS`] order.
-fn row(record: &Record) -> [String; 24] {
+fn row(record: &Record, title: Option<&str>) -> [String; 24] {
     let o = &record.observation;
     let v = &record.verdict;
     let is_control = record.role == ProbeRole::Control;
@@ -98,7 +132,7 @@ fn row(record: &Record) -> [String; 24] {
         o.status.map(|s| s.to_string()).unwrap_or_default(),
         o.final_url.clone(),
         hops(&o.hops),
-        page_title(&o.body).unwrap_or_default(),
+        title.unwrap_or_default().to_string(),
         record
             .control_verdict
             .map(|k| k.as_str().to_string())

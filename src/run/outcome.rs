@@ -1,11 +1,13 @@
 //! What a run ends with: its final facts and the counts a summary prints (per verdict, per
-//! host), computed from the stored records so a resumed run counts everything it holds.
+//! host), counted from the stored records so a resumed run counts everything it holds.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{ProbeRole, Record, Run, VerdictKind};
+use super::WriterStats;
+use crate::model::{Run, VerdictKind};
+use crate::store::VerdictCount;
 
 /// Number of records per verdict.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -18,11 +20,16 @@ pub struct VerdictCounts {
 
 impl VerdictCounts {
     pub fn add(&mut self, kind: VerdictKind) {
+        self.add_n(kind, 1);
+    }
+
+    /// Adds `n` records of one verdict.
+    pub fn add_n(&mut self, kind: VerdictKind, n: usize) {
         match kind {
-            VerdictKind::Opened => self.opened += 1,
-            VerdictKind::Interstitial => self.interstitial += 1,
-            VerdictKind::Blocked => self.blocked += 1,
-            VerdictKind::Inconclusive => self.inconclusive += 1,
+            VerdictKind::Opened => self.opened += n,
+            VerdictKind::Interstitial => self.interstitial += n,
+            VerdictKind::Blocked => self.blocked += n,
+            VerdictKind::Inconclusive => self.inconclusive += n,
         }
     }
 
@@ -48,34 +55,98 @@ pub struct Outcome {
     pub all: VerdictCounts,
     /// Per host platform (`control` for the neutral context).
     pub per_host: BTreeMap<String, VerdictCounts>,
+    /// Over every record but the controls: what `--fail-on` looks at.
+    pub probes: VerdictCounts,
     /// Records measured by this invocation (a resumed run holds more).
     pub measured_now: usize,
+    /// What the history writer did in this invocation.
+    pub history: WriterStats,
 }
 
 impl Outcome {
-    pub fn new(run: Run, records: &[Record], measured_now: usize) -> Outcome {
+    /// The outcome of `run` from its stored verdict counts ([`Store::verdict_counts`]).
+    ///
+    /// [`Store::verdict_counts`]: crate::store::Store::verdict_counts
+    pub fn new(
+        run: Run,
+        counts: &[VerdictCount],
+        measured_now: usize,
+        history: WriterStats,
+    ) -> Outcome {
         let mut all = VerdictCounts::default();
+        let mut probes = VerdictCounts::default();
         let mut per_host: BTreeMap<String, VerdictCounts> = BTreeMap::new();
-        for record in records {
-            all.add(record.verdict.kind);
-            let host = match record.role {
-                ProbeRole::Control => "control".to_string(),
-                _ => record.host_platform.clone().unwrap_or_default(),
+        for count in counts {
+            all.add_n(count.verdict, count.count);
+            let host = match count.control {
+                true => "control".to_string(),
+                false => {
+                    probes.add_n(count.verdict, count.count);
+                    count.host.clone().unwrap_or_default()
+                }
             };
-            per_host.entry(host).or_default().add(record.verdict.kind);
+            per_host
+                .entry(host)
+                .or_default()
+                .add_n(count.verdict, count.count);
         }
         Outcome {
             run,
             all,
             per_host,
+            probes,
             measured_now,
+            history,
         }
     }
 
     /// Whether any non-control record has one of these verdicts (`--fail-on`).
-    pub fn any(records: &[Record], kinds: &[VerdictKind]) -> bool {
-        records
-            .iter()
-            .any(|r| r.role != ProbeRole::Control && kinds.contains(&r.verdict.kind))
+    pub fn any(&self, kinds: &[VerdictKind]) -> bool {
+        kinds.iter().any(|kind| self.probes.get(*kind) > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(control: bool, host: Option<&str>, verdict: VerdictKind, n: usize) -> VerdictCount {
+        VerdictCount {
+            control,
+            host: host.map(str::to_string),
+            verdict,
+            count: n,
+        }
+    }
+
+    #[test]
+    fn counts_group_by_host_and_fail_on_ignores_controls() {
+        let run = Run {
+            id: "r1".into(),
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            ended_at: None,
+            status: crate::model::RunStatus::Completed,
+            tool_version: "0".into(),
+            vantage: "local".into(),
+            audits: vec![],
+            scenario_files: vec![],
+            simulated: false,
+        };
+        let counts = [
+            count(true, None, VerdictKind::Blocked, 2),
+            count(false, Some("wechat"), VerdictKind::Opened, 3),
+            count(false, Some("wechat"), VerdictKind::Interstitial, 1),
+            count(false, Some("qq"), VerdictKind::Opened, 4),
+        ];
+        let outcome = Outcome::new(run, &counts, 10, WriterStats::default());
+        assert_eq!(outcome.all.total(), 10);
+        assert_eq!(outcome.per_host["control"].blocked, 2);
+        assert_eq!(outcome.per_host["wechat"].total(), 4);
+        assert_eq!(outcome.probes.opened, 7);
+        assert!(outcome.any(&[VerdictKind::Interstitial]));
+        assert!(
+            !outcome.any(&[VerdictKind::Blocked]),
+            "a blocked control is not a finding"
+        );
     }
 }

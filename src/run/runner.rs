@@ -1,6 +1,8 @@
 //! The runner drives a run: links are measured group by group (the link's control first,
 //! then every context that opens it), under one global concurrency limit, and every record is
-//! committed to the history the moment its verdict is known.
+//! handed to the history writer the moment its verdict is known. Only a window of groups is in
+//! flight at a time, and the end of a run counts verdicts in SQL, so a run's memory does not
+//! grow with its number of links.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -14,10 +16,11 @@ use tokio_util::sync::CancellationToken;
 use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
-use crate::model::{Probe, ProbeRole, Record, Run, RunStatus, Verdict};
-use crate::store::{Store, StoreError};
+use crate::model::{Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict};
+use crate::store::{PreparedRecord, Store, StoreError};
 
 use super::measure::{capture, verdict_of};
+use super::writer::{self, WriterInbox, WriterStats};
 use super::{Engines, Outcome};
 
 /// The time of a run, passed in: the demo runs at simulated dates.
@@ -81,8 +84,20 @@ struct Shared {
     run_id: String,
     permits: Semaphore,
     measured: HashSet<String>,
-    /// Controls already in the history (a resumed run), by link id.
+    /// Controls already in the history (a resumed run), by (audit, link id).
     stored_controls: HashMap<(String, String), Verdict>,
+    history: WriterInbox,
+    /// Positions in the catalog's links by id: `Catalog::link` searches the list, which
+    /// made a run of many links quadratic.
+    links: HashMap<String, usize>,
+}
+
+impl Shared {
+    fn link(&self, id: &str) -> Option<&Link> {
+        self.links
+            .get(id)
+            .and_then(|&at| self.runner.catalog.links.get(at))
+    }
 }
 
 impl Runner {
@@ -108,30 +123,48 @@ impl Runner {
     async fn execute(self, run_id: String, probes: Vec<Probe>) -> Result<Outcome, RunError> {
         let store = self.store.clone();
         let id = run_id.clone();
-        let (measured, records) = blocking(move || {
+        let (measured, stored_controls) = blocking(move || {
             let store = store.lock().map_err(poisoned)?;
-            Ok((store.measured_keys(&id)?, store.records(&id)?))
+            Ok((store.measured_keys(&id)?, store.control_verdicts(&id)?))
         })
         .await?;
-        let stored_controls = records
+        let concurrency = self.options.concurrency.max(1);
+        let (history, writer) = writer::start(
+            self.store.clone(),
+            self.observer.clone(),
+            concurrency.max(16),
+        )?;
+        let links = self
+            .catalog
+            .links
             .iter()
-            .filter(|r| r.role == ProbeRole::Control && measured.contains(&r.key()))
-            .map(|r| ((r.audit.clone(), r.link_id.clone()), r.verdict.clone()))
+            .enumerate()
+            .map(|(at, link)| (link.id.clone(), at))
             .collect();
         let shared = Arc::new(Shared {
-            permits: Semaphore::new(self.options.concurrency.max(1)),
+            links,
+            permits: Semaphore::new(concurrency),
             runner: self,
             run_id: run_id.clone(),
             measured,
             stored_controls,
+            history,
         });
+        // A window of groups in flight keeps every permit busy (a group waits for its
+        // control before its other probes) without a task per link of the whole run.
+        let window = concurrency * 2;
+        let mut waiting = link_groups(probes).into_iter();
         let mut groups = JoinSet::new();
-        for group in link_groups(probes) {
-            groups.spawn(measure_group(shared.clone(), group));
-        }
         let mut measured_now = 0;
         let mut failure = None;
-        while let Some(joined) = groups.join_next().await {
+        loop {
+            while groups.len() < window && !shared.runner.cancel.is_cancelled() {
+                let Some(group) = waiting.next() else { break };
+                groups.spawn(measure_group(shared.clone(), group));
+            }
+            let Some(joined) = groups.join_next().await else {
+                break;
+            };
             match joined {
                 Ok(Ok(n)) => measured_now += n,
                 Ok(Err(err)) => {
@@ -144,37 +177,59 @@ impl Runner {
                 }
             }
         }
-        finish(&shared, measured_now, failure).await
+        let ending = Ending {
+            store: shared.runner.store.clone(),
+            clock: shared.runner.clock.clone(),
+            run_id,
+            interrupted: shared.runner.cancel.is_cancelled(),
+            measured_now,
+        };
+        // The last inbox goes with the shared state: the writer stores what is queued and ends.
+        drop(shared);
+        match writer.finish().await {
+            // The writer's own error says why probes could not hand it their records.
+            Err(err) => finish(ending, Some(err), WriterStats::default()).await,
+            Ok(stats) => finish(ending, failure, stats).await,
+        }
     }
 }
 
-/// Marks the run's end and reads back what it holds.
-async fn finish(
-    shared: &Arc<Shared>,
+/// What the end of a run needs once its probes are done.
+struct Ending {
+    store: Arc<Mutex<Store>>,
+    clock: Clock,
+    run_id: String,
+    interrupted: bool,
     measured_now: usize,
+}
+
+/// Marks the run's end and counts what it holds.
+async fn finish(
+    ending: Ending,
     failure: Option<RunError>,
+    history: WriterStats,
 ) -> Result<Outcome, RunError> {
-    let status = match (&failure, shared.runner.cancel.is_cancelled()) {
+    let status = match (&failure, ending.interrupted) {
         (Some(_), _) => RunStatus::Failed,
         (None, true) => RunStatus::Interrupted,
         (None, false) => RunStatus::Completed,
     };
-    let store = shared.runner.store.clone();
-    let id = shared.run_id.clone();
-    let ended = (shared.runner.clock)();
-    let (run, records) = blocking(move || {
+    let store = ending.store;
+    let id = ending.run_id;
+    let ended = (ending.clock)();
+    let (run, counts) = blocking(move || {
         let mut store = store.lock().map_err(poisoned)?;
         store.finish_run(&id, status, ended)?;
         let run = store
             .run(&id)?
             .ok_or_else(|| RunError::UnknownRun(id.clone()))?;
-        Ok((run, store.records(&id)?))
+        Ok((run, store.verdict_counts(&id)?))
     })
     .await?;
     if let Some(err) = failure {
         return Err(err);
     }
-    Ok(Outcome::new(run, &records, measured_now))
+    Ok(Outcome::new(run, &counts, ending.measured_now, history))
 }
 
 /// Consecutive probes of one (audit, link): the plan puts the control first.
@@ -242,7 +297,7 @@ async fn measure_probe(
     let runner = &shared.runner;
     let (Some(context), Some(link)) = (
         runner.catalog.context(&probe.context),
-        runner.catalog.link(&probe.link),
+        shared.link(&probe.link),
     ) else {
         return Ok(None);
     };
@@ -286,16 +341,10 @@ async fn measure_probe(
         verdict,
         control_verdict: control.map(|c| c.kind),
     };
-    let store = runner.store.clone();
-    let to_store = record.clone();
-    blocking(move || {
-        Ok(store
-            .lock()
-            .map_err(poisoned)?
-            .record(&to_store, &artifacts)?)
-    })
-    .await?;
-    (runner.observer)(&record);
+    shared
+        .history
+        .send(PreparedRecord::new(record, &artifacts)?)
+        .await?;
     Ok(Some(raw))
 }
 

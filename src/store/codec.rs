@@ -40,8 +40,11 @@ pub(super) fn gzip(bytes: &[u8]) -> rusqlite::Result<Option<Vec<u8>>> {
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
+/// Gzip at the fastest level: on pages of tens of KB it compresses about three times faster
+/// than the default level for a few percent more bytes, and compressing was the largest cost
+/// of storing a record.
 pub(super) fn compress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 4), Compression::fast());
     encoder.write_all(bytes)?;
     encoder.finish()
 }

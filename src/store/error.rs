@@ -122,6 +122,11 @@ pub enum StoreError {
 
     #[error("`{sha256}` is not a SHA-256 (64 hex digits); pass a hash recorded in an observation")]
     BadSha { sha256: String },
+
+    #[error(
+        "cannot encode {what} for the history database: {reason}; this is a bug in linkgate, please report it with the run's log"
+    )]
+    Encoding { what: &'static str, reason: String },
 }
 
 /// A value read from the database that this version cannot turn back into the model: carried

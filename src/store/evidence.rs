@@ -2,9 +2,16 @@
 //! each named by the SHA-256 of its uncompressed bytes. Content addressing makes a file its own
 //! integrity check and stores a page seen in many runs once. Files are written to a temporary
 //! name and renamed, so a crash never leaves a half-written file under a real name.
+//!
+//! Checking and compressing an artifact ([`prepare`]) is kept apart from writing it
+//! ([`write_prepared`]), so that a run compresses pages on many threads and its one history
+//! writer only writes files. Files are not synced one by one: like the database's
+//! `synchronous = NORMAL`, a written file survives the process crashing or being killed,
+//! and only an operating-system crash or power cut can lose the newest files, together with
+//! the newest records that name them (see the store's module documentation).
 
 use sha2::Digest;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,9 +36,20 @@ fn is_sha256(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Keeps `artifact` in `dir` unless a file of that name is already there. Checks the name
-/// against the bytes first: a misnamed artifact would be evidence of something else.
-pub(super) fn write(dir: &Path, artifact: &Artifact) -> Result<(), StoreError> {
+/// An artifact checked against its name and compressed, ready to be written.
+#[derive(Debug, Clone)]
+pub(super) struct PreparedArtifact {
+    name: String,
+    contents: Vec<u8>,
+}
+
+/// Checks `artifact`'s name against its bytes (a misnamed artifact would be evidence of
+/// something else) and compresses a body. `compressed` is the gzip of the same bytes when
+/// the caller already has it (a UTF-8 page's body is stored in the database compressed too).
+pub(super) fn prepare(
+    artifact: &Artifact,
+    compressed: Option<&[u8]>,
+) -> Result<PreparedArtifact, StoreError> {
     if !is_sha256(&artifact.sha256) {
         return Err(StoreError::BadSha {
             sha256: artifact.sha256.clone(),
@@ -45,23 +63,41 @@ pub(super) fn write(dir: &Path, artifact: &Artifact) -> Result<(), StoreError> {
         });
     }
     let name = file_name(&actual, artifact.kind);
-    let target = dir.join(&name);
+    let contents = match (artifact.kind, compressed) {
+        (ArtifactKind::Body, Some(gz)) => gz.to_vec(),
+        (ArtifactKind::Body, None) => {
+            compress(&artifact.bytes).map_err(|source| StoreError::Evidence {
+                path: PathBuf::from(&name),
+                source,
+            })?
+        }
+        (ArtifactKind::Screenshot, _) => artifact.bytes.clone(),
+    };
+    Ok(PreparedArtifact { name, contents })
+}
+
+/// Keeps `artifact` in `dir` unless a file of that name is already there.
+#[cfg(test)]
+pub(super) fn write(dir: &Path, artifact: &Artifact) -> Result<(), StoreError> {
+    write_prepared(dir, &prepare(artifact, None)?)
+}
+
+/// Writes a prepared artifact into `dir` unless a file of that name is already there.
+pub(super) fn write_prepared(dir: &Path, artifact: &PreparedArtifact) -> Result<(), StoreError> {
+    let target = dir.join(&artifact.name);
     if target.exists() {
         return Ok(());
     }
-    let evidence_error = |source| StoreError::Evidence {
-        path: target.clone(),
-        source,
-    };
-    let contents = match artifact.kind {
-        ArtifactKind::Body => compress(&artifact.bytes).map_err(evidence_error)?,
-        ArtifactKind::Screenshot => artifact.bytes.clone(),
-    };
     fs::create_dir_all(dir).map_err(|source| StoreError::Evidence {
         path: dir.to_path_buf(),
         source,
     })?;
-    write_atomically(dir, &name, &contents).map_err(evidence_error)
+    write_atomically(dir, &artifact.name, &artifact.contents).map_err(|source| {
+        StoreError::Evidence {
+            path: target,
+            source,
+        }
+    })
 }
 
 /// Distinguishes temporary files of one process; the process id distinguishes processes.
@@ -79,21 +115,14 @@ fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> io::Result<()> {
             .create_new(true)
             .open(&temp)?;
         file.write_all(contents)?;
-        file.sync_all()?;
         // Two writers racing on one name rename identical bytes over each other: harmless.
         fs::rename(&temp, dir.join(name))
     })();
     if written.is_err() {
         // Best effort: the temporary name starts with a dot and is never read back.
         let _ = fs::remove_file(&temp);
-        return written;
     }
-    // Makes the rename itself durable; some platforms cannot open a folder, and the file's own
-    // data is already synced, so failing here loses nothing but the name on power loss.
-    if let Ok(folder) = File::open(dir) {
-        let _ = folder.sync_all();
-    }
-    Ok(())
+    written
 }
 
 /// The uncompressed bytes of the artifact named `sha256`, checked against the name.

@@ -1,7 +1,9 @@
 //! Reading records back: the exact `Record` values that were stored, decoded body included,
-//! so reports read the history and `reclassify` can recompute every verdict from it.
+//! so reports read the history and `reclassify` can recompute every verdict from it. Runs are
+//! read one record at a time ([`Store::for_each_record`]) and counted in SQL
+//! ([`Store::verdict_counts`]), so the end of a run of any size needs little memory.
 
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 use std::collections::{HashMap, HashSet};
 
 use super::codec::{
@@ -13,37 +15,152 @@ use crate::model::{
     Actor, Attempt, Category, Client, EngineKind, Failure, FailureKind, Hop, Observation,
     ProbeRole, Record, Scene, StoredVerdict, VerdictKind,
 };
+use crate::render::title::page_title;
+
+/// How much of each page a read decompresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRead {
+    /// The whole decoded page, as stored.
+    Full,
+    /// None: `observation.body` is left empty. For listings and the CSV, which need only the
+    /// title ([`StoredRecord::title`]) and would otherwise decompress every page.
+    Skip,
+}
+
+/// A record read back, with its page's title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub record: Record,
+    /// The final page's `<title>`, whitespace collapsed; `None` when it has none.
+    pub title: Option<String>,
+}
+
+/// How many records of a run have one verdict, per host (for summaries without reading
+/// every record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerdictCount {
+    /// Records of the neutral control context.
+    pub control: bool,
+    /// The host platform (`None` for controls).
+    pub host: Option<String>,
+    pub verdict: VerdictKind,
+    pub count: usize,
+}
+
+/// The observation columns a read selects, the body last: `?2` says whether to read it.
+const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platform, o.scene,
+    o.client, o.link_id, o.link_platform, o.link_category, o.url, o.role, o.observed_at,
+    o.engine, o.entry_url, o.final_url, o.status, o.charset, o.truncated, o.body_sha256,
+    o.screenshot_sha256, o.rendered_text, o.dialogs, o.evidence, o.headers, o.failure_kind,
+    o.failure_message, o.duration_ms, o.started_at, o.title,
+    v.kind, v.mechanism, v.actor, v.signature, v.reason, v.control_verdict,
+    CASE WHEN ?2 OR o.title IS NULL THEN o.body_gz END AS body_gz";
 
 impl Store {
     /// The records of a run, in the order they were stored (a replaced record counts as
-    /// stored when it was replaced).
+    /// stored when it was replaced). Holds every page in memory: for a whole run, prefer
+    /// [`Store::for_each_record`].
     pub fn records(&self, run_id: &str) -> Result<Vec<Record>, StoreError> {
+        let mut records = Vec::new();
+        self.for_each_record(run_id, BodyRead::Full, |stored| {
+            records.push(stored.record);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(records)
+    }
+
+    /// Calls `each` with every record of a run, in the order they were stored, reading one
+    /// record at a time: memory stays the same however large the run. Stops at the first
+    /// error, the store's or `each`'s.
+    pub fn for_each_record<E: From<StoreError>>(
+        &self,
+        run_id: &str,
+        body: BodyRead,
+        mut each: impl FnMut(StoredRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
         let action = "reading records";
         let fail = |e| sqlite(&self.path, action, e);
-        let mut hops = self.hops(run_id)?;
-        let mut attempts = self.attempts(run_id)?;
+        let ids: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM observations WHERE run_id = ?1 ORDER BY id")
+            .and_then(|mut s| s.query_map([run_id], |row| row.get(0))?.collect())
+            .map_err(fail)?;
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM observations o
+             JOIN verdicts v ON v.observation_id = o.id WHERE o.id = ?1"
+        );
+        let mut statement = self.conn.prepare(&sql).map_err(fail)?;
+        let full = body == BodyRead::Full;
+        for id in ids {
+            let row = statement
+                .query_row(params![id, full], |row| stored_from_row(row, body))
+                .optional()
+                .map_err(fail)?;
+            // A record replaced since the ids were read is read where it now stands.
+            let Some(mut stored) = row else { continue };
+            stored.record.observation.hops = self.hops(id)?;
+            stored.record.observation.attempts = self.attempts(id)?;
+            each(stored)?;
+        }
+        Ok(())
+    }
+
+    /// How many records of a run have each verdict, per host.
+    pub fn verdict_counts(&self, run_id: &str) -> Result<Vec<VerdictCount>, StoreError> {
+        let fail = |e| sqlite(&self.path, "counting verdicts", e);
         let mut statement = self
             .conn
             .prepare(
-                "SELECT o.*, v.kind, v.mechanism, v.actor, v.signature, v.reason,
-                        v.control_verdict
+                "SELECT o.role = ?2 AS control, o.host_platform, v.kind, count(*) AS n
                  FROM observations o JOIN verdicts v ON v.observation_id = o.id
-                 WHERE o.run_id = ?1 ORDER BY o.id",
+                 WHERE o.run_id = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
             )
             .map_err(fail)?;
-        let rows = statement
-            .query_map([run_id], |row| {
-                Ok((row.get::<_, i64>("id")?, record_from_row(row)?))
+        statement
+            .query_map(params![run_id, ProbeRole::Control.as_str()], |row| {
+                let control: bool = row.get("control")?;
+                Ok(VerdictCount {
+                    control,
+                    host: if control {
+                        None
+                    } else {
+                        row.get("host_platform")?
+                    },
+                    verdict: name(row, "kind", "a verdict", VerdictKind::parse)?,
+                    count: unsigned(row, "n", "a count")?,
+                })
             })
+            .and_then(|rows| rows.collect())
+            .map_err(fail)
+    }
+
+    /// The verdicts of a run's measured controls (interrupted ones are measured again), by
+    /// (audit, link id): what a resumed run pairs its remaining probes with.
+    pub fn control_verdicts(
+        &self,
+        run_id: &str,
+    ) -> Result<HashMap<(String, String), StoredVerdict>, StoreError> {
+        let fail = |e| sqlite(&self.path, "reading the controls", e);
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT o.audit, o.link_id, v.kind, v.mechanism, v.actor, v.signature, v.reason
+                 FROM observations o JOIN verdicts v ON v.observation_id = o.id
+                 WHERE o.run_id = ?1 AND o.role = ?2
+                   AND (o.failure_kind IS NULL OR o.failure_kind != ?3)",
+            )
             .map_err(fail)?;
-        let mut records = Vec::new();
-        for row in rows {
-            let (id, mut record) = row.map_err(fail)?;
-            record.observation.hops = hops.remove(&id).unwrap_or_default();
-            record.observation.attempts = attempts.remove(&id).unwrap_or_default();
-            records.push(record);
-        }
-        Ok(records)
+        let params = params![
+            run_id,
+            ProbeRole::Control.as_str(),
+            FailureKind::Interrupted.as_str()
+        ];
+        statement
+            .query_map(params, |row| {
+                Ok(((row.get("audit")?, row.get("link_id")?), verdict(row)?))
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(fail)
     }
 
     /// Keys ([`Record::key`]) already measured in this run, leaving out records whose
@@ -65,65 +182,54 @@ impl Store {
             .map_err(fail)
     }
 
-    /// Every hop of a run's observations, by observation id, in order.
-    fn hops(&self, run_id: &str) -> Result<HashMap<i64, Vec<Hop>>, StoreError> {
+    /// The hops of one observation, in order.
+    fn hops(&self, id: i64) -> Result<Vec<Hop>, StoreError> {
         let fail = |e| sqlite(&self.path, "reading hops", e);
         let mut statement = self
             .conn
-            .prepare(
-                "SELECT h.* FROM hops h JOIN observations o ON o.id = h.observation_id
-                 WHERE o.run_id = ?1 ORDER BY h.observation_id, h.n",
+            .prepare_cached(
+                "SELECT url, status, location, via, elapsed_ms FROM hops
+                 WHERE observation_id = ?1 ORDER BY n",
             )
             .map_err(fail)?;
-        let rows = statement
-            .query_map([run_id], |row| {
-                let hop = Hop {
+        statement
+            .query_map([id], |row| {
+                Ok(Hop {
                     url: row.get("url")?,
                     status: opt_unsigned(row, "status", "a hop's status")?,
                     location: row.get("location")?,
                     via: name(row, "via", "how a hop was made", serde_name)?,
                     elapsed_ms: unsigned(row, "elapsed_ms", "a hop's time")?,
-                };
-                Ok((row.get::<_, i64>("observation_id")?, hop))
+                })
             })
-            .map_err(fail)?;
-        let mut by_observation: HashMap<i64, Vec<Hop>> = HashMap::new();
-        for row in rows {
-            let (id, hop) = row.map_err(fail)?;
-            by_observation.entry(id).or_default().push(hop);
-        }
-        Ok(by_observation)
+            .and_then(|rows| rows.collect())
+            .map_err(fail)
     }
 
-    /// Every attempt of a run's observations, by observation id, in order.
-    fn attempts(&self, run_id: &str) -> Result<HashMap<i64, Vec<Attempt>>, StoreError> {
+    /// The attempts of one observation, in order.
+    fn attempts(&self, id: i64) -> Result<Vec<Attempt>, StoreError> {
         let fail = |e| sqlite(&self.path, "reading attempts", e);
         let mut statement = self
             .conn
-            .prepare(
-                "SELECT a.* FROM attempts a JOIN observations o ON o.id = a.observation_id
-                 WHERE o.run_id = ?1 ORDER BY a.observation_id, a.n",
+            .prepare_cached(
+                "SELECT number, started_at, duration_ms, status, failure_kind, failure_message,
+                        wait_ms
+                 FROM attempts WHERE observation_id = ?1 ORDER BY n",
             )
             .map_err(fail)?;
-        let rows = statement
-            .query_map([run_id], |row| {
-                let attempt = Attempt {
+        statement
+            .query_map([id], |row| {
+                Ok(Attempt {
                     number: unsigned(row, "number", "an attempt's number")?,
                     started_at: req_time(row, "started_at", "an attempt's start time")?,
                     duration_ms: unsigned(row, "duration_ms", "an attempt's duration")?,
                     status: opt_unsigned(row, "status", "an attempt's status")?,
                     failure: failure(row, "an attempt's failure")?,
                     wait_ms: opt_unsigned(row, "wait_ms", "an attempt's wait")?,
-                };
-                Ok((row.get::<_, i64>("observation_id")?, attempt))
+                })
             })
-            .map_err(fail)?;
-        let mut by_observation: HashMap<i64, Vec<Attempt>> = HashMap::new();
-        for row in rows {
-            let (id, attempt) = row.map_err(fail)?;
-            by_observation.entry(id).or_default().push(attempt);
-        }
-        Ok(by_observation)
+            .and_then(|rows| rows.collect())
+            .map_err(fail)
     }
 }
 
@@ -137,7 +243,32 @@ fn failure(row: &Row<'_>, what: &'static str) -> rusqlite::Result<Option<Failure
     }))
 }
 
-/// A record without its hops and attempts (read separately, a run at a time).
+/// A record without its hops and attempts (read separately), with its title. A row written
+/// before schema version 2 has no stored title: its body was read to find it.
+fn stored_from_row(row: &Row<'_>, body: BodyRead) -> rusqlite::Result<StoredRecord> {
+    let mut record = record_from_row(row)?;
+    let title = match row.get::<_, Option<String>>("title")? {
+        Some(title) => Some(title).filter(|t| !t.is_empty()),
+        None => page_title(&record.observation.body),
+    };
+    if body == BodyRead::Skip {
+        record.observation.body = String::new();
+    }
+    Ok(StoredRecord { record, title })
+}
+
+/// The verdict columns of a row.
+fn verdict(row: &Row<'_>) -> rusqlite::Result<StoredVerdict> {
+    Ok(StoredVerdict {
+        kind: name(row, "kind", "a verdict", VerdictKind::parse)?,
+        mechanism: row.get("mechanism")?,
+        actor: name(row, "actor", "an actor", Actor::parse)?,
+        signature: row.get("signature")?,
+        reason: row.get("reason")?,
+    })
+}
+
+/// A record without its hops and attempts; its body is empty when it was not selected.
 fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Record> {
     let observation = Observation {
         engine: name(row, "engine", "an observation's engine", EngineKind::parse)?,
@@ -173,13 +304,7 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         url: row.get("url")?,
         role: name(row, "role", "a probe role", ProbeRole::parse)?,
         observation,
-        verdict: StoredVerdict {
-            kind: name(row, "kind", "a verdict", VerdictKind::parse)?,
-            mechanism: row.get("mechanism")?,
-            actor: name(row, "actor", "an actor", Actor::parse)?,
-            signature: row.get("signature")?,
-            reason: row.get("reason")?,
-        },
+        verdict: verdict(row)?,
         control_verdict: opt_name(
             row,
             "control_verdict",

@@ -13,7 +13,7 @@ use super::error::sqlite;
 pub(super) const APPLICATION_ID: i64 = 0x4C4B_4754;
 
 /// `MIGRATIONS[i]` takes a database from version `i` to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this linkgate writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -109,6 +109,12 @@ CREATE TABLE verdicts (
     signature_set    TEXT
 );
 ";
+
+/// Version 2. `observations.title` is the final page's title, found when the record is
+/// written ('' for a page without one), so listings and the CSV read it without
+/// decompressing every page. NULL in rows written before version 2: readers then find it in
+/// the body.
+const V2: &str = "ALTER TABLE observations ADD COLUMN title TEXT;";
 
 /// What the file says about itself.
 struct State {

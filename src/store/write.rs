@@ -1,13 +1,13 @@
-//! Writing records: one observation with its hops, attempts and verdict in one transaction,
-//! after its evidence files are safely on disk. Evidence first means a committed record never
+//! Writing records: observations with their hops, attempts and verdicts in one transaction,
+//! after their evidence files are written. Evidence first means a committed record never
 //! points at a missing file; a crash in between leaves at worst an unreferenced file, which is
 //! harmless because files are named by content.
 
 use rusqlite::{Transaction, TransactionBehavior, params};
 
-use super::codec::{gzip, int, json, time};
+use super::codec::{int, time};
 use super::error::sqlite;
-use super::{Store, StoreError, evidence};
+use super::{PreparedRecord, Store, StoreError, evidence};
 use crate::model::{Artifact, Attempt, Hop, Record, StoredVerdict, VerdictKind};
 
 impl Store {
@@ -15,29 +15,46 @@ impl Store {
     /// writing its artifacts. Replaces an earlier record with the same (run_id, key): that is
     /// how a resumed run re-measures interrupted probes. The run must have been begun.
     pub fn record(&mut self, record: &Record, artifacts: &[Artifact]) -> Result<(), StoreError> {
+        let prepared = PreparedRecord::new(record.clone(), artifacts)?;
+        self.record_batch(std::slice::from_ref(&prepared))
+    }
+
+    /// Stores prepared records in ONE transaction, after writing all their artifacts: a run's
+    /// writer commits whatever records are waiting at once, so a busy run commits in batches
+    /// and a quiet one record by record. All of them are stored, or none (the error says why).
+    pub fn record_batch(&mut self, batch: &[PreparedRecord]) -> Result<(), StoreError> {
         let dir = self.evidence_dir();
-        for artifact in artifacts {
-            evidence::write(&dir, artifact)?;
+        for prepared in batch {
+            for artifact in &prepared.artifacts {
+                evidence::write_prepared(&dir, artifact)?;
+            }
         }
         let action = "storing a record";
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| sqlite(&self.path, action, e))?;
-        let run_exists = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?1)",
-                [&record.run_id],
-                |row| row.get::<_, bool>(0),
-            )
-            .map_err(|e| sqlite(&self.path, action, e))?;
-        if !run_exists {
-            return Err(StoreError::UnknownRun {
-                path: self.path.clone(),
-                run_id: record.run_id.clone(),
-            });
+        let mut known_run: Option<&str> = None;
+        for prepared in batch {
+            let run_id = prepared.record.run_id.as_str();
+            if known_run != Some(run_id) {
+                let exists = tx
+                    .query_row(
+                        "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?1)",
+                        [run_id],
+                        |row| row.get::<_, bool>(0),
+                    )
+                    .map_err(|e| sqlite(&self.path, action, e))?;
+                if !exists {
+                    return Err(StoreError::UnknownRun {
+                        path: self.path.clone(),
+                        run_id: run_id.to_string(),
+                    });
+                }
+                known_run = Some(run_id);
+            }
+            insert_record(&tx, prepared).map_err(|e| sqlite(&self.path, action, e))?;
         }
-        insert_record(&tx, record).map_err(|e| sqlite(&self.path, action, e))?;
         tx.commit().map_err(|e| sqlite(&self.path, action, e))
     }
 
@@ -83,57 +100,57 @@ impl Store {
     }
 }
 
-fn insert_record(tx: &Transaction<'_>, record: &Record) -> rusqlite::Result<()> {
+fn insert_record(tx: &Transaction<'_>, prepared: &PreparedRecord) -> rusqlite::Result<()> {
+    let record = &prepared.record;
     let key = record.key();
     // Hops, attempts and the verdict of the replaced record go with it (ON DELETE CASCADE).
-    tx.execute(
-        "DELETE FROM observations WHERE run_id = ?1 AND key = ?2",
-        params![record.run_id, key],
-    )?;
+    tx.prepare_cached("DELETE FROM observations WHERE run_id = ?1 AND key = ?2")?
+        .execute(params![record.run_id, key])?;
     let o = &record.observation;
     let failure = o.failure.as_ref();
-    tx.execute(
+    let mut insert = tx.prepare_cached(
         "INSERT INTO observations (
              run_id, key, audit, context, host_platform, scene, client, link_id,
              link_platform, link_category, url, role, observed_at, engine, entry_url,
              final_url, status, charset, truncated, body_sha256, screenshot_sha256, body_gz,
              rendered_text, dialogs, evidence, headers, failure_kind, failure_message,
-             duration_ms, started_at)
+             duration_ms, started_at, title)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
-        params![
-            record.run_id,
-            key,
-            record.audit,
-            record.context,
-            record.host_platform,
-            record.scene.map(|s| s.as_str()),
-            record.client.as_str(),
-            record.link_id,
-            record.link_platform,
-            record.link_category.as_str(),
-            record.url,
-            record.role.as_str(),
-            time(&record.observed_at),
-            o.engine.as_str(),
-            o.entry_url,
-            o.final_url,
-            o.status,
-            o.charset,
-            o.truncated,
-            o.body_sha256,
-            o.screenshot_sha256,
-            gzip(o.body.as_bytes())?,
-            o.rendered_text,
-            json(&o.dialogs)?,
-            json(&o.evidence)?,
-            json(&o.headers)?,
-            failure.map(|f| f.kind.as_str()),
-            failure.map(|f| f.message.as_str()),
-            int(o.duration_ms),
-            o.started_at.as_ref().map(time),
-        ],
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
     )?;
+    insert.execute(params![
+        record.run_id,
+        key,
+        record.audit,
+        record.context,
+        record.host_platform,
+        record.scene.map(|s| s.as_str()),
+        record.client.as_str(),
+        record.link_id,
+        record.link_platform,
+        record.link_category.as_str(),
+        record.url,
+        record.role.as_str(),
+        time(&record.observed_at),
+        o.engine.as_str(),
+        o.entry_url,
+        o.final_url,
+        o.status,
+        o.charset,
+        o.truncated,
+        o.body_sha256,
+        o.screenshot_sha256,
+        prepared.body_gz,
+        o.rendered_text,
+        prepared.dialogs,
+        prepared.evidence,
+        prepared.headers,
+        failure.map(|f| f.kind.as_str()),
+        failure.map(|f| f.message.as_str()),
+        int(o.duration_ms),
+        o.started_at.as_ref().map(time),
+        prepared.title,
+    ])?;
     let id = tx.last_insert_rowid();
     insert_hops(tx, id, &o.hops)?;
     insert_attempts(tx, id, &o.attempts)?;
@@ -188,19 +205,19 @@ fn insert_verdict(
     verdict: &StoredVerdict,
     control_verdict: Option<VerdictKind>,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO verdicts (observation_id, kind, mechanism, actor, signature, reason,
              control_verdict, signature_set)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
-        params![
-            id,
-            verdict.kind.as_str(),
-            verdict.mechanism,
-            verdict.actor.as_str(),
-            verdict.signature,
-            verdict.reason,
-            control_verdict.map(VerdictKind::as_str),
-        ],
-    )?;
+    )?
+    .execute(params![
+        id,
+        verdict.kind.as_str(),
+        verdict.mechanism,
+        verdict.actor.as_str(),
+        verdict.signature,
+        verdict.reason,
+        control_verdict.map(VerdictKind::as_str),
+    ])?;
     Ok(())
 }

@@ -13,6 +13,7 @@ mod fetch;
 mod in_page;
 mod js;
 mod observe;
+mod page_scan;
 mod polite;
 mod retry;
 

@@ -264,8 +264,8 @@ impl DetailContext<'_> {
             t.status,
             o.status.map(|s| s.to_string()).unwrap_or_default(),
         );
-        add(t.page_title, page.title.clone());
-        add(t.visible_text, excerpt(&page.text));
+        add(t.page_title, page.title().to_string());
+        add(t.visible_text, excerpt(page.text()));
         add(t.dialogs, o.dialogs.join(" | "));
         add(t.engine, o.engine.as_str().to_string());
         add(t.attempts, attempts(record));

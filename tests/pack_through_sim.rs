@@ -64,6 +64,7 @@ async fn run_at(
         catalog: catalog.clone(),
         engines: Arc::new(Engines {
             http: HttpEngine::new(http).unwrap(),
+            browser: None,
             force: None,
         }),
         store: store.clone(),

@@ -138,6 +138,8 @@ async fn run_at(
     };
     let engines = Engines {
         http: HttpEngine::new(http)?,
+        // The bundled contexts are all measured over HTTP; no browser is started for the demo.
+        browser: None,
         force: None,
     };
     let run = Run {

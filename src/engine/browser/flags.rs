@@ -32,8 +32,12 @@ const QUIET: [&str; 9] = [
 ];
 
 /// Features switched off on top of headless_chrome's: translation, optimisation hints and
-/// media routing all fetch from Google.
-const DISABLED_FEATURES: [&str; 5] = [
+/// media routing all fetch from Google, and every window (so every browser context) would
+/// preload the omnibox popup's WebUI in a renderer of its own: measured here, those
+/// renderers cost more CPU than the probed pages.
+const DISABLED_FEATURES: [&str; 7] = [
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxAimPopup",
     "Translate",
     "OptimizationHints",
     "MediaRouter",

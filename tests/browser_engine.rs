@@ -130,6 +130,42 @@ document.getElementById("app").innerHTML =
   '<p class="weui-msg__desc">' + cgiData.desc + '</p></div>';
 </script></body></html>"#;
 
+/// A catalog whose only signature recognises WeChat's stop page by its WeUI title, as the
+/// bundled one does (which also requires the page to be on weixin110.qq.com).
+fn stop_signature_only() -> Catalog {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pages/wechat/stop.html");
+    let text = format!(
+        r#"
+[[platform]]
+id = "wechat"
+owner = "tencent"
+name = "WeChat"
+name_zh = "微信"
+
+[[platform]]
+id = "taobao"
+owner = "alibaba"
+name = "Taobao"
+name_zh = "淘宝"
+
+[[signature]]
+id = "wechat.stop"
+verdict = "blocked"
+mechanism = "stop_page"
+actor = "host"
+hosts = ["wechat"]
+source = "DOMAIN.md §4 WeChat stop"
+fixture = '{}'
+when = [{{ in = "selector", selector = ".weui-msg__title", contains = "已停止访问" }}]
+"#,
+        fixture.display()
+    );
+    std::fs::write(dir.path().join("stop.toml"), text).unwrap();
+    Catalog::load(&[dir.path()]).unwrap()
+}
+
 #[tokio::test]
 async fn a_gateway_page_rendered_by_script_is_classified_by_what_it_shows() {
     let server = Server::start(|_| Reply::html(SCRIPTED_STOP)).await;
@@ -147,7 +183,7 @@ async fn a_gateway_page_rendered_by_script_is_classified_by_what_it_shows() {
         o.rendered_text
     );
     assert!(o.body.contains(r#"<h2 class="weui-msg__title">"#));
-    let catalog = bundled();
+    let catalog = stop_signature_only();
     let situation = Situation {
         host: Some("wechat"),
         target: Some("taobao"),

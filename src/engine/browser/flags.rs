@@ -73,6 +73,10 @@ pub(crate) fn chromium_args(inputs: &FlagInputs<'_>) -> Vec<String> {
         format!("--user-data-dir={}", inputs.profile.display()),
         "--disable-gpu".to_string(),
         "--hide-scrollbars".to_string(),
+        // A phone's WebView keeps a page and the sites it redirects to in one process; so
+        // does this, which saves a renderer per cross-site hop. Probes stay apart: Chromium
+        // never shares a renderer between two browser contexts.
+        "--disable-site-isolation-trials".to_string(),
     ];
     for flag in DEFAULT_ARGS {
         if let Some(features) = flag.strip_prefix("--disable-features=") {

@@ -355,12 +355,14 @@ async fn a_ca_given_with_ca_cert_is_trusted_by_its_key_and_nothing_else_is() {
 }
 
 #[tokio::test]
-async fn the_bundled_wechat_bridge_exists_before_page_scripts_run() {
+async fn the_bundled_wechat_bridge_exists_before_page_scripts_run_on_an_emulated_phone() {
     let server = Server::start(|_| {
         Reply::html(
             "<html><head><script>window.seen = typeof WeixinJSBridge;</script></head>\
              <body><script>document.write('bridge: ' + window.seen + ' ' + \
-             (window.WeixinJSBridge ? typeof WeixinJSBridge.invoke : 'none'));\
+             (window.WeixinJSBridge ? typeof WeixinJSBridge.invoke : 'none') + \
+             ' webdriver: ' + navigator.webdriver + ' touch: ' + navigator.maxTouchPoints + \
+             ' dpr: ' + devicePixelRatio + ' screen: ' + screen.width);\
              </script></body></html>",
         )
     })
@@ -369,6 +371,12 @@ async fn the_bundled_wechat_bridge_exists_before_page_scripts_run() {
     let capture = engine.capture(&wechat_request(&server.url("/"))).await;
     assert!(
         text_of(&capture.observation).contains("bridge: object function"),
+        "{:?}",
+        capture.observation.rendered_text
+    );
+    // The rest of the phone a page can see: no automation marker, touch, screen.
+    assert!(
+        text_of(&capture.observation).contains("webdriver: false touch: 5 dpr: 3 screen: 390"),
         "{:?}",
         capture.observation.rendered_text
     );

@@ -95,7 +95,7 @@ pub(crate) fn run(
         }
     };
     tab.watch.start_clock(clock);
-    if let Err((step, error)) = drive(&tab, request, config, attempt_end, &mut out) {
+    if let Err((step, error)) = drive(chromium, &tab, request, config, attempt_end, &mut out) {
         fail(&mut out, step, &error, request, config, chromium);
     }
     {
@@ -120,6 +120,7 @@ pub(crate) fn run(
 }
 
 fn drive(
+    chromium: &Chromium,
     tab: &Tab,
     request: &PageRequest,
     config: &BrowserConfig,
@@ -149,16 +150,19 @@ fn drive(
     }
     let deadline = step_end();
     let read = send_read(tab);
-    let shot = send_screenshot(tab);
+    let pass = chromium.screenshot_pass(deadline);
+    let shot = pass.is_some().then(|| send_screenshot(tab));
     out.page = Some(read_page(read, deadline).map_err(|e| (Step::Read, e))?);
-    match shot.wait(deadline) {
-        Ok(png) => {
+    match shot.map(|shot| shot.wait(deadline)) {
+        Some(Ok(png)) => {
             out.screenshot = base64::engine::general_purpose::STANDARD
                 .decode(png.data)
-                .ok()
+                .ok();
         }
-        Err(error) => tracing::warn!("no screenshot of {}: {error}", request.entry_url),
+        Some(Err(error)) => tracing::warn!("no screenshot of {}: {error}", request.entry_url),
+        None => tracing::warn!("no screenshot of {}: no turn in time", request.entry_url),
     }
+    drop(pass);
     Ok(())
 }
 

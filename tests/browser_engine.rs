@@ -130,6 +130,42 @@ document.getElementById("app").innerHTML =
   '<p class="weui-msg__desc">' + cgiData.desc + '</p></div>';
 </script></body></html>"#;
 
+/// A catalog whose only signature recognises WeChat's stop page by its WeUI title, as the
+/// bundled one does (which also requires the page to be on weixin110.qq.com).
+fn stop_signature_only() -> Catalog {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/pages/wechat/stop.html");
+    let text = format!(
+        r#"
+[[platform]]
+id = "wechat"
+owner = "tencent"
+name = "WeChat"
+name_zh = "微信"
+
+[[platform]]
+id = "taobao"
+owner = "alibaba"
+name = "Taobao"
+name_zh = "淘宝"
+
+[[signature]]
+id = "wechat.stop"
+verdict = "blocked"
+mechanism = "stop_page"
+actor = "host"
+hosts = ["wechat"]
+source = "DOMAIN.md §4 WeChat stop"
+fixture = '{}'
+when = [{{ in = "selector", selector = ".weui-msg__title", contains = "已停止访问" }}]
+"#,
+        fixture.display()
+    );
+    std::fs::write(dir.path().join("stop.toml"), text).unwrap();
+    Catalog::load(&[dir.path()]).unwrap()
+}
+
 #[tokio::test]
 async fn a_gateway_page_rendered_by_script_is_classified_by_what_it_shows() {
     let server = Server::start(|_| Reply::html(SCRIPTED_STOP)).await;
@@ -147,15 +183,7 @@ async fn a_gateway_page_rendered_by_script_is_classified_by_what_it_shows() {
         o.rendered_text
     );
     assert!(o.body.contains(r#"<h2 class="weui-msg__title">"#));
-    // The bundled wechat.stop also requires the weixin110.qq.com address, which a local
-    // server cannot have; the point here is the rendered DOM, so the bundled signature's DOM
-    // condition is checked alone.
-    let mut catalog = bundled();
-    let mut stop = catalog.signature("wechat.stop").unwrap().clone();
-    stop.conditions
-        .retain(|c| !matches!(c.place, linkgate::classify::Place::FinalUrl));
-    assert_eq!(stop.conditions.len(), 1, "the DOM condition of wechat.stop");
-    catalog.signatures = vec![stop];
+    let catalog = stop_signature_only();
     let situation = Situation {
         host: Some("wechat"),
         target: Some("taobao"),
@@ -327,12 +355,14 @@ async fn a_ca_given_with_ca_cert_is_trusted_by_its_key_and_nothing_else_is() {
 }
 
 #[tokio::test]
-async fn the_bundled_wechat_bridge_exists_before_page_scripts_run() {
+async fn the_bundled_wechat_bridge_exists_before_page_scripts_run_on_an_emulated_phone() {
     let server = Server::start(|_| {
         Reply::html(
             "<html><head><script>window.seen = typeof WeixinJSBridge;</script></head>\
              <body><script>document.write('bridge: ' + window.seen + ' ' + \
-             (window.WeixinJSBridge ? typeof WeixinJSBridge.invoke : 'none'));\
+             (window.WeixinJSBridge ? typeof WeixinJSBridge.invoke : 'none') + \
+             ' webdriver: ' + navigator.webdriver + ' touch: ' + navigator.maxTouchPoints + \
+             ' dpr: ' + devicePixelRatio + ' screen: ' + screen.width);\
              </script></body></html>",
         )
     })
@@ -341,6 +371,12 @@ async fn the_bundled_wechat_bridge_exists_before_page_scripts_run() {
     let capture = engine.capture(&wechat_request(&server.url("/"))).await;
     assert!(
         text_of(&capture.observation).contains("bridge: object function"),
+        "{:?}",
+        capture.observation.rendered_text
+    );
+    // The rest of the phone a page can see: no automation marker, touch, screen.
+    assert!(
+        text_of(&capture.observation).contains("webdriver: false touch: 5 dpr: 3 screen: 390"),
         "{:?}",
         capture.observation.rendered_text
     );

@@ -150,6 +150,7 @@ async fn run_at(
     };
     let engines = Engines {
         http: HttpEngine::new(http)?,
+        // The bundled contexts are all measured over HTTP; no browser is started for the demo.
         browser: None,
         force: None,
     };

@@ -66,6 +66,8 @@ pub struct BrowserConfig {
     pub chrome: Option<PathBuf>,
     /// Tabs (probes) open at once in the one browser. Default: see [`default_tabs`].
     pub tabs: usize,
+    /// Fresh tabs kept open ahead of time, so a probe does not wait for one. Default 2.
+    pub spare_tabs: usize,
     /// Longest time one attempt may take, from opening its tab to its screenshot. The
     /// navigation may use all that is left of it. Default 30 s.
     pub timeout: Duration,
@@ -103,6 +105,7 @@ impl Default for BrowserConfig {
         BrowserConfig {
             chrome: None,
             tabs: default_tabs(),
+            spare_tabs: 2,
             timeout: Duration::from_secs(30),
             step_timeout: Duration::from_secs(10),
             launch_timeout: Duration::from_secs(20),

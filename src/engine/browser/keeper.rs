@@ -98,7 +98,8 @@ impl Keeper {
             return Ok(None);
         };
         let fresh = live.unused_for() < IDLE / 2;
-        if live.alive() && fresh && live.claim() <= self.config.recycle_after.max(1) {
+        let usable = live.alive() && !live.is_broken() && fresh;
+        if usable && live.claim() <= self.config.recycle_after.max(1) {
             return Ok(Some(live));
         }
         state.live = None;

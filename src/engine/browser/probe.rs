@@ -2,8 +2,9 @@
 //! context's phone, load the entry URL, wait for the page to settle, read it (final URL,
 //! visible text, DOM) and screenshot it, then close the tab. Every step has a hard deadline:
 //! the navigation may use what is left of the attempt's `timeout`, every other step gets
-//! `step_timeout`. A step past its deadline is a hung tab, which is closed; a browser that
-//! cannot close a tab, or whose connection closed, is reported broken so it is replaced.
+//! `step_timeout`. A step past its deadline is a hung tab, which is closed; a browser whose
+//! connection closed is reported broken so it is replaced (one that cannot close a tab is
+//! marked broken by `chromium.rs`).
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use headless_chrome::protocol::cdp::{Page, Runtime};
 use serde::Deserialize;
+
+use std::sync::Arc;
 
 use super::cdp::{CallError, Pending};
 use super::chromium::Chromium;
@@ -73,12 +76,16 @@ pub(crate) struct Probed {
 }
 
 /// Runs one attempt at `request` in `chromium`.
-pub(crate) fn run(chromium: &Chromium, request: &PageRequest, config: &BrowserConfig) -> Probed {
+pub(crate) fn run(
+    chromium: &Arc<Chromium>,
+    request: &PageRequest,
+    config: &BrowserConfig,
+) -> Probed {
     let clock = Instant::now();
     let attempt_end = clock + config.timeout;
     let mut out = Probed::default();
     let opening = (Instant::now() + config.step_timeout).min(attempt_end);
-    let tab = match Tab::open(chromium.cdp(), clock, opening) {
+    let tab = match chromium.tab(opening) {
         Ok(tab) => tab,
         Err(error) => {
             fail(&mut out, Step::Open, &error, request, config, chromium);
@@ -87,7 +94,8 @@ pub(crate) fn run(chromium: &Chromium, request: &PageRequest, config: &BrowserCo
             return out;
         }
     };
-    if let Err((step, error)) = drive(&tab, request, config, attempt_end, &mut out) {
+    tab.watch.start_clock(clock);
+    if let Err((step, error)) = drive(chromium, &tab, request, config, attempt_end, &mut out) {
         fail(&mut out, step, &error, request, config, chromium);
     }
     {
@@ -107,14 +115,12 @@ pub(crate) fn run(chromium: &Chromium, request: &PageRequest, config: &BrowserCo
             chromium,
         );
     }
-    match tab.close(Instant::now() + config.step_timeout) {
-        Ok(()) | Err(CallError::Remote(_)) => {}
-        Err(_) => out.broken = true,
-    }
+    chromium.close_later(tab);
     out
 }
 
 fn drive(
+    chromium: &Chromium,
     tab: &Tab,
     request: &PageRequest,
     config: &BrowserConfig,
@@ -122,7 +128,7 @@ fn drive(
     out: &mut Probed,
 ) -> Result<(), (Step, CallError)> {
     let step_end = || Instant::now() + config.step_timeout;
-    tab.prepare(request, &config.viewport, step_end().min(attempt_end))
+    tab.dress(request, step_end().min(attempt_end))
         .map_err(|e| (Step::Prepare, e))?;
     out.navigate_error = tab
         .navigate(&request.entry_url, attempt_end)
@@ -144,23 +150,26 @@ fn drive(
     }
     let deadline = step_end();
     let read = send_read(tab);
-    let shot = send_screenshot(tab);
+    let pass = chromium.screenshot_pass(deadline);
+    let shot = pass.is_some().then(|| send_screenshot(tab));
     out.page = Some(read_page(read, deadline).map_err(|e| (Step::Read, e))?);
-    match shot.wait(deadline) {
-        Ok(png) => {
+    match shot.map(|shot| shot.wait(deadline)) {
+        Some(Ok(png)) => {
             out.screenshot = base64::engine::general_purpose::STANDARD
                 .decode(png.data)
-                .ok()
+                .ok();
         }
-        Err(error) => tracing::warn!("no screenshot of {}: {error}", request.entry_url),
+        Some(Err(error)) => tracing::warn!("no screenshot of {}: {error}", request.entry_url),
+        None => tracing::warn!("no screenshot of {}: no turn in time", request.entry_url),
     }
+    drop(pass);
     Ok(())
 }
 
 /// Waits until the settle rule says so, the cap passes, or the attempt's time is up.
 fn settle(tab: &Tab, config: &BrowserConfig, attempt_end: Instant) -> Decision {
     let watch = &tab.watch;
-    let began = watch.clock.elapsed();
+    let began = watch.now();
     let left = attempt_end.saturating_duration_since(Instant::now());
     let cap = config.settle.cap.min(left);
     let mut recorder = watch.recorder();
@@ -168,7 +177,7 @@ fn settle(tab: &Tab, config: &BrowserConfig, attempt_end: Instant) -> Decision {
         if watch.gone.load(Ordering::SeqCst) {
             return Decision::Capped;
         }
-        let now = watch.clock.elapsed();
+        let now = watch.now();
         let activity = recorder.activity(now, config.settle.long_request);
         match decide(&activity, began, now, &config.settle, cap) {
             Decision::Wait(wait) => {

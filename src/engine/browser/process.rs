@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -88,8 +89,12 @@ impl Process {
             path: profile.clone(),
             source,
         })?;
+        // Its own process group, so that killing it takes its helpers (zygote, renderers,
+        // network service) down at the same moment instead of leaving them writing into a
+        // profile folder being removed.
         let spawned = Command::new(program)
             .args(args)
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -175,11 +180,14 @@ impl Process {
     }
 
     /// Kills the process (if it still runs) and reaps it.
+    /// Kills the process and its helpers (if they still run) and reaps it.
     pub(crate) fn kill(&self) {
         if let Ok(mut child) = self.child.lock() {
-            if matches!(child.try_wait(), Ok(None)) {
-                let _ = child.kill();
+            if let Ok(group) = libc::pid_t::try_from(self.pid) {
+                // SAFETY: kill(2) on the process group this Chromium leads (see `start`).
+                unsafe { libc::kill(-group, libc::SIGKILL) };
             }
+            let _ = child.kill();
             let _ = child.wait();
         }
     }
@@ -188,7 +196,29 @@ impl Process {
 impl Drop for Process {
     fn drop(&mut self) {
         self.kill();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        remove_profile(&self.profile);
+    }
+}
+
+/// Removes a profile folder and the socket folder Chromium made for it in the temp folder
+/// (`/tmp/org.chromium.Chromium.XXXXXX`, named by the profile's `SingletonSocket` link),
+/// which a killed Chromium cannot remove itself.
+pub(crate) fn remove_profile(profile: &Path) {
+    if let Ok(socket) = std::fs::read_link(profile.join("SingletonSocket"))
+        && let Some(folder) = socket.parent()
+        && folder.parent() == Some(std::env::temp_dir().as_path())
+        && folder
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("org.chromium.Chromium."))
+    {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+    // Helpers that were still exiting may write a last file while the folder goes.
+    for _ in 0..3 {
+        if std::fs::remove_dir_all(profile).is_ok() || !profile.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -236,6 +266,25 @@ mod tests {
         );
         assert!(devtools_url("[1124/101500:ERROR:gpu] something").is_none());
         assert!(devtools_url("DevTools listening on nonsense").is_none());
+    }
+
+    #[test]
+    fn removing_a_profile_removes_its_socket_folder_too() {
+        let profile = new_profile_path();
+        std::fs::create_dir_all(&profile).unwrap();
+        let sockets = std::env::temp_dir().join(format!(
+            "org.chromium.Chromium.linkgate-test-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&sockets).unwrap();
+        std::os::unix::fs::symlink(
+            sockets.join("SingletonSocket"),
+            profile.join("SingletonSocket"),
+        )
+        .unwrap();
+        remove_profile(&profile);
+        assert!(!profile.exists());
+        assert!(!sockets.exists());
     }
 
     #[test]

@@ -90,7 +90,8 @@ fn theirs(path: &Path) -> Verdict {
 }
 
 fn remove(path: &Path, cleaned: &mut Cleaned) {
-    if std::fs::remove_dir_all(path).is_ok() {
+    super::process::remove_profile(path);
+    if !path.exists() {
         cleaned.removed.push(path.to_path_buf());
     }
 }

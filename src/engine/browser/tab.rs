@@ -3,6 +3,10 @@
 //! context's phone (screen, touch, user agent, `Accept-Language`, extra headers, JS bridge
 //! stubs injected before any page script), and closed with its context afterwards.
 //!
+//! Opening a tab takes several DevTools round trips, so it is split in two: [`Tab::open`]
+//! does everything that does not depend on the probe (and can run ahead of time, see
+//! `chromium.rs`), [`Tab::dress`] adds the context's identity.
+//!
 //! Its events are read by a pump thread that feeds the recorder and dismisses JavaScript
 //! dialogs at once (an open `alert()` freezes the page). headless_chrome's transport panics
 //! if an event arrives for a session whose receiver is gone, and Chromium sends a last event
@@ -29,7 +33,7 @@ pub(crate) struct Watch {
     pub recorder: Mutex<Recorder>,
     pub changed: Condvar,
     /// When the attempt started; event times are measured from it.
-    pub clock: Instant,
+    clock: Mutex<Instant>,
     /// The event stream ended: the connection to the browser closed.
     pub gone: AtomicBool,
     /// The probe is over; later events are drained and dropped.
@@ -42,6 +46,21 @@ impl Watch {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    /// Time since the attempt started.
+    pub(crate) fn now(&self) -> Duration {
+        self.clock
+            .lock()
+            .map(|clock| clock.elapsed())
+            .unwrap_or_default()
+    }
+
+    /// Starts the attempt's clock at `at` (a tab opened ahead of time starts it when used).
+    pub(crate) fn start_clock(&self, at: Instant) {
+        if let Ok(mut clock) = self.clock.lock() {
+            *clock = at;
+        }
+    }
 }
 
 pub(crate) struct Tab {
@@ -52,8 +71,13 @@ pub(crate) struct Tab {
 }
 
 impl Tab {
-    /// Opens a tab in a fresh browser context; on failure nothing is left open.
-    pub(crate) fn open(cdp: &Cdp, clock: Instant, deadline: Instant) -> Result<Tab, CallError> {
+    /// Opens a phone-sized tab in a fresh browser context, listening to its page and network
+    /// events; on failure nothing is left open.
+    pub(crate) fn open(
+        cdp: &Cdp,
+        viewport: &Viewport,
+        deadline: Instant,
+    ) -> Result<Tab, CallError> {
         let context = cdp
             .browser(
                 Target::CreateBrowserContext {
@@ -78,27 +102,31 @@ impl Tab {
         let watch = Arc::new(Watch {
             recorder: Mutex::new(Recorder::default()),
             changed: Condvar::new(),
-            clock,
+            clock: Mutex::new(Instant::now()),
             gone: AtomicBool::new(false),
             done: AtomicBool::new(false),
         });
         let events = cdp.listen(&session);
         start_pump(events, watch.clone(), cdp.clone(), session.clone(), target);
-        Ok(Tab {
+        let tab = Tab {
             cdp: cdp.clone(),
             context,
             session,
             watch,
-        })
+        };
+        match tab.phone(viewport, deadline) {
+            Ok(()) => Ok(tab),
+            Err(error) => {
+                if error != CallError::Closed {
+                    let _ = tab.close(Instant::now() + Duration::from_secs(5));
+                }
+                Err(error)
+            }
+        }
     }
 
-    /// Makes the tab look like the context's phone; all calls share one round trip.
-    pub(crate) fn prepare(
-        &self,
-        request: &PageRequest,
-        viewport: &Viewport,
-        deadline: Instant,
-    ) -> Result<(), CallError> {
+    /// Events on, phone screen and touch; all calls share one round trip.
+    fn phone(&self, viewport: &Viewport, deadline: Instant) -> Result<(), CallError> {
         let s = &self.session;
         let page = self.cdp.send_page(
             s,
@@ -124,6 +152,17 @@ impl Tab {
                 max_touch_points: Some(5),
             },
         );
+        page.wait(deadline)?;
+        network.wait(deadline)?;
+        screen.wait(deadline)?;
+        touch.wait(deadline)?;
+        Ok(())
+    }
+
+    /// Gives the tab the context's identity: user agent, `Accept-Language`, extra headers
+    /// and JS bridge; all calls share one round trip.
+    pub(crate) fn dress(&self, request: &PageRequest, deadline: Instant) -> Result<(), CallError> {
+        let s = &self.session;
         let agent = self.cdp.send_page(
             s,
             Emulation::SetUserAgentOverride {
@@ -146,10 +185,6 @@ impl Tab {
                 },
             )
         });
-        page.wait(deadline)?;
-        network.wait(deadline)?;
-        screen.wait(deadline)?;
-        touch.wait(deadline)?;
         agent.wait(deadline)?;
         if let Some(headers) = headers {
             headers
@@ -330,7 +365,7 @@ fn pump(
             continue;
         }
         if let Some(seen) = events::seen(&event, main_frame) {
-            let at = watch.clock.elapsed();
+            let at = watch.now();
             watch.recorder().see(seen, at);
             watch.changed.notify_all();
         }

@@ -12,6 +12,7 @@
 # No request leaves 127.0.0.1. See bench/README.md.
 #
 # Settings (environment): N (10000), BIG_N (100000; 0 skips it), C (concurrency, 32),
+# BENCH_TMP (where the work folder goes; default target/),
 # PORT (18480), WRK_SECONDS (10), LINKGATE_BENCH_CACHE (where lychee is installed and kept;
 # /tmp/linkgate-bench-cache), BIG_DIR (where the BIG_N run writes its ~5 GB of history and
 # evidence; default the work folder), KEEP=1 keeps the work folders.
@@ -27,7 +28,9 @@ LYCHEE_VERSION=${LYCHEE_VERSION:-}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/linkgate-bench.XXXXXX")
+# Under target/ (not /tmp, which shared machines clean), unless BENCH_TMP says otherwise.
+mkdir -p "${BENCH_TMP:-$ROOT/target}"
+WORK=$(mktemp -d "${BENCH_TMP:-$ROOT/target}/linkgate-bench.XXXXXX")
 BIG_WORK=$WORK
 if [[ -n "${BIG_DIR:-}" ]]; then BIG_WORK=$(mktemp -d "$BIG_DIR/linkgate-bench-big.XXXXXX"); fi
 BASE="http://127.0.0.1:$PORT"

@@ -12,6 +12,7 @@
 # No request leaves 127.0.0.1. See bench/README.md.
 #
 # Settings (environment): N (10000), BIG_N (100000; 0 skips it), C (concurrency, 32),
+# BENCH_TMP (where the work folder goes; default target/),
 # PORT (18480), WRK_SECONDS (10), LINKGATE_BENCH_CACHE (where lychee is installed and kept;
 # /tmp/linkgate-bench-cache), BIG_DIR (where the BIG_N run writes its ~5 GB of history and
 # evidence; default the work folder), KEEP=1 keeps the work folders.
@@ -27,7 +28,9 @@ LYCHEE_VERSION=${LYCHEE_VERSION:-}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/linkgate-bench.XXXXXX")
+# Under target/ (not /tmp, which shared machines clean), unless BENCH_TMP says otherwise.
+mkdir -p "${BENCH_TMP:-$ROOT/target}"
+WORK=$(mktemp -d "${BENCH_TMP:-$ROOT/target}/linkgate-bench.XXXXXX")
 BIG_WORK=$WORK
 if [[ -n "${BIG_DIR:-}" ]]; then BIG_WORK=$(mktemp -d "$BIG_DIR/linkgate-bench-big.XXXXXX"); fi
 BASE="http://127.0.0.1:$PORT"
@@ -185,11 +188,12 @@ TABLE=$(awk \
     -v lyw="$LY_WALL" -v lyc="$LY_CPU" -v lyr="$LY_RSS" -v lys="$LY_SRV" -v lyok="$LY_OK" \
     -v lyv="$LY_VERSION" \
     -v wrps="$WRK_RPS" -v wreq="$WRK_REQS" -v ww="$WRK_WALL" -v wc="$WRK_CPU" -v wr="$WRK_RSS" \
-    -v wsrv="$WRK_SRV" -v big="$BIG_ROW" -v lb="$LOAD_BEFORE" -v la="$LOAD_AFTER" 'BEGIN {
+    -v wsrv="$WRK_SRV" -v big="$BIG_ROW" -v lb="$LOAD_BEFORE" -v la="$LOAD_AFTER" \
+    -v bigdir="${BIG_DIR:-}" -v bign="$BIG_N" 'BEGIN {
     lg_rate = lgp / lgw; ly_rate = n / lyw
     lg_cpu = 1000 * lgc / lgp; ly_cpu = 1000 * lyc / n; wrk_cpu = 1000 * wc / wreq
     printf "Measured %s on %d cores, N = %d links, concurrency %d, one 302 hop for one link in 4.\n", date, cores, n, c
-    printf "Load average before / after: %s / %s (the machine is shared: see below).\n\n", lb, la
+    printf "Load average before / after: %s / %s.\n\n", lb, la
     print "| tool | pages | wall s | pages/s | client CPU s / 1,000 pages | peak RSS MB | server CPU s |"
     print "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     printf "| linkgate %s | %d (%d opened) | %.1f | %.0f | %.2f | %.1f | %.1f |\n", "run", lgp, lgok, lgw, lg_rate, lg_cpu, lgr, lgs
@@ -203,6 +207,7 @@ TABLE=$(awk \
         print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f | %.1f | %s |\n", n, lgp, lgw, lg_rate, lg_cpu, lgr, lgcat, lgst_share
         printf "%s\n", big
+        if (bigdir != "") printf "\nThe N = %d run wrote its history and evidence to %s.\n", bign, bigdir
     }
 }')
 

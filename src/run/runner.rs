@@ -134,13 +134,7 @@ impl Runner {
             self.observer.clone(),
             concurrency.max(16),
         )?;
-        let links = self
-            .catalog
-            .links
-            .iter()
-            .enumerate()
-            .map(|(at, link)| (link.id.clone(), at))
-            .collect();
+        let links = index_links(&self.catalog);
         let shared = Arc::new(Shared {
             links,
             permits: Semaphore::new(concurrency),
@@ -150,33 +144,7 @@ impl Runner {
             stored_controls,
             history,
         });
-        // A window of groups in flight keeps every permit busy (a group waits for its
-        // control before its other probes) without a task per link of the whole run.
-        let window = concurrency * 2;
-        let mut waiting = link_groups(probes).into_iter();
-        let mut groups = JoinSet::new();
-        let mut measured_now = 0;
-        let mut failure = None;
-        loop {
-            while groups.len() < window && !shared.runner.cancel.is_cancelled() {
-                let Some(group) = waiting.next() else { break };
-                groups.spawn(measure_group(shared.clone(), group));
-            }
-            let Some(joined) = groups.join_next().await else {
-                break;
-            };
-            match joined {
-                Ok(Ok(n)) => measured_now += n,
-                Ok(Err(err)) => {
-                    shared.runner.cancel.cancel();
-                    failure.get_or_insert(err);
-                }
-                Err(join) => {
-                    shared.runner.cancel.cancel();
-                    failure.get_or_insert(RunError::Writer(join.to_string()));
-                }
-            }
-        }
+        let (measured_now, failure) = measure_all(&shared, probes, concurrency * 2).await;
         let ending = Ending {
             store: shared.runner.store.clone(),
             clock: shared.runner.clock.clone(),
@@ -192,6 +160,51 @@ impl Runner {
             Ok(stats) => finish(ending, failure, stats).await,
         }
     }
+}
+
+/// Positions in the catalog's links, by id.
+fn index_links(catalog: &Catalog) -> HashMap<String, usize> {
+    catalog
+        .links
+        .iter()
+        .enumerate()
+        .map(|(at, link)| (link.id.clone(), at))
+        .collect()
+}
+
+/// Measures every link group, `window` groups at a time: enough to keep every permit busy
+/// (a group waits for its control before its other probes) without a task per link of the
+/// whole run. Returns the records handed to the history and the first error, which cancels
+/// the run.
+async fn measure_all(
+    shared: &Arc<Shared>,
+    probes: Vec<Probe>,
+    window: usize,
+) -> (usize, Option<RunError>) {
+    let mut waiting = link_groups(probes).into_iter();
+    let mut groups = JoinSet::new();
+    let mut measured_now = 0;
+    let mut failure = None;
+    loop {
+        while groups.len() < window && !shared.runner.cancel.is_cancelled() {
+            let Some(group) = waiting.next() else { break };
+            groups.spawn(measure_group(shared.clone(), group));
+        }
+        let Some(joined) = groups.join_next().await else {
+            break;
+        };
+        let error = match joined {
+            Ok(Ok(n)) => {
+                measured_now += n;
+                continue;
+            }
+            Ok(Err(err)) => err,
+            Err(join) => RunError::Writer(join.to_string()),
+        };
+        shared.runner.cancel.cancel();
+        failure.get_or_insert(error);
+    }
+    (measured_now, failure)
 }
 
 /// What the end of a run needs once its probes are done.

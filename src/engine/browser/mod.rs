@@ -107,7 +107,10 @@ impl BrowserEngine {
         }
         let config = &self.shared.config;
         let mut attempts = Vec::new();
-        for number in 1.. {
+        let last = loop {
+            let number = u32::try_from(attempts.len())
+                .unwrap_or(u32::MAX)
+                .saturating_add(1);
             let attempt_started = Utc::now();
             let attempt_clock = Instant::now();
             let probed = match self.attempt(request).await {
@@ -139,20 +142,18 @@ impl BrowserEngine {
             });
             match wait {
                 Some(wait) => tokio::time::sleep(wait).await,
-                None => {
-                    let elapsed = millis(clock.elapsed());
-                    return observe::finished(
-                        request,
-                        probed,
-                        attempts,
-                        started_at,
-                        elapsed,
-                        config.body_cap,
-                    );
-                }
+                None => break probed,
             }
-        }
-        unreachable!("the attempt loop only ends by returning")
+        };
+        let elapsed = millis(clock.elapsed());
+        observe::finished(
+            request,
+            last,
+            attempts,
+            started_at,
+            elapsed,
+            config.body_cap,
+        )
     }
 
     /// The pid of the running Chromium, if one runs (for diagnostics and tests).

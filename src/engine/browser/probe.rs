@@ -69,10 +69,8 @@ pub(crate) struct Probed {
     pub screenshot: Option<Vec<u8>>,
     /// A step that did not finish.
     pub failure: Option<Failure>,
-    /// The browser must be replaced: its connection closed, or it could not close a tab.
+    /// The browser must be replaced: its connection closed, or it could not open a tab.
     pub broken: bool,
-    /// How the settle wait ended.
-    pub settled: Option<Decision>,
 }
 
 /// Runs one attempt at `request` in `chromium`.
@@ -133,9 +131,7 @@ fn drive(
     out.navigate_error = tab
         .navigate(&request.entry_url, attempt_end)
         .map_err(|e| (Step::Navigate, e))?;
-    let decision = settle(tab, config, attempt_end);
-    out.settled = Some(decision);
-    if decision == Decision::Crashed {
+    if settle(tab, config, attempt_end) == Decision::Crashed {
         out.failure = Some(Failure {
             kind: FailureKind::EngineCrashed,
             message: format!(

@@ -437,9 +437,14 @@ async fn refused_connections_and_empty_errors_are_named_like_the_http_engine_doe
         .unwrap()
         .port();
     let engine = engine(config());
-    let refused = engine
-        .capture(&wechat_request(&format!("http://127.0.0.1:{closed_port}/")))
-        .await;
+    let target = format!("http://127.0.0.1:{closed_port}/");
+    let mut refused = engine.capture(&wechat_request(&target)).await;
+    // Known weakness (see the closing note of issue 5): on a heavily loaded machine Chromium
+    // sometimes reports no navigation error at all, and the probe is `other` ("the browser
+    // showed no page"). One more try tells that race from a wrong mapping.
+    if refused.observation.failure.as_ref().map(|f| f.kind) == Some(FailureKind::Other) {
+        refused = engine.capture(&wechat_request(&target)).await;
+    }
     assert_eq!(
         refused.observation.failure.map(|f| f.kind),
         Some(FailureKind::Connect)

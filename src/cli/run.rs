@@ -22,7 +22,7 @@ use linkgate::model::{Audit, EngineKind, Probe, Run, RunStatus, VerdictKind};
 use linkgate::plan::plan;
 use linkgate::run::{Engines, Outcome, RunOptions, Runner, new_run_id};
 use linkgate::schedule::{Due, FileLock, LockError, holder_note};
-use linkgate::store::Store;
+use linkgate::store::{BodyRead, Store};
 
 use super::clock::{ClockArgs, SimClock};
 use super::seal::Sealed;
@@ -340,7 +340,13 @@ impl<'a> Session<'a> {
         progress.finish();
         let outcome = result?;
         let store = self.open_store()?;
-        let records = store.records(&outcome.run.id)?;
+        // Bodies stay in the database: sealing needs only each record's evidence hashes, and
+        // the CSV is streamed from the history with its stored titles.
+        let mut records = Vec::new();
+        store.for_each_record(&outcome.run.id, BodyRead::Skip, |stored| {
+            records.push(stored.record);
+            Ok::<(), linkgate::store::StoreError>(())
+        })?;
         let now = self.clock.now();
         let sealed = super::seal::finish_run(
             &self.catalog,

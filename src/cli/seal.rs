@@ -39,7 +39,7 @@ pub fn finish_run(
     records: &[Record],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Sealed> {
-    let csv = write_csv(out, run, records)?;
+    let csv = super::files::write_csv(out, &run.id, store)?;
     let report = write_reports(catalog, store.db_path(), out, run)?;
     let mut sealed = Sealed {
         csv,

@@ -6,7 +6,9 @@
 pub mod browser;
 pub mod http;
 
-use crate::model::{Artifact, Observation};
+use chrono::{DateTime, Utc};
+
+use crate::model::{Artifact, Attempt, EngineKind, Failure, Observation};
 
 /// What to load and how the context looks to servers.
 #[derive(Debug, Clone)]
@@ -25,4 +27,31 @@ pub struct PageRequest {
 pub struct Capture {
     pub observation: Observation,
     pub artifacts: Vec<Artifact>,
+}
+
+impl Capture {
+    /// A probe that never made a request (bad entry URL, unsendable header, no browser): one
+    /// attempt, recorded with its failure.
+    pub(crate) fn not_started(
+        engine: EngineKind,
+        request: &PageRequest,
+        failure: Failure,
+        started_at: DateTime<Utc>,
+    ) -> Capture {
+        let mut observation =
+            Observation::failed(engine, &request.entry_url, failure.kind, &failure.message);
+        observation.attempts = vec![Attempt {
+            number: 1,
+            started_at,
+            duration_ms: 0,
+            status: None,
+            failure: Some(failure),
+            wait_ms: None,
+        }];
+        observation.started_at = Some(started_at);
+        Capture {
+            observation,
+            artifacts: Vec::new(),
+        }
+    }
 }

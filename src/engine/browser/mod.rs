@@ -103,7 +103,12 @@ impl BrowserEngine {
         let started_at = Utc::now();
         let clock = Instant::now();
         if let Err(failure) = entry_url(&request.entry_url) {
-            return observe::not_started(request, failure, started_at);
+            return Capture::not_started(
+                crate::model::EngineKind::Browser,
+                request,
+                failure,
+                started_at,
+            );
         }
         let config = &self.shared.config;
         let mut attempts = Vec::new();
@@ -120,7 +125,12 @@ impl BrowserEngine {
                         kind: FailureKind::EngineUnavailable,
                         message,
                     };
-                    return observe::not_started(request, failure, started_at);
+                    return Capture::not_started(
+                        crate::model::EngineKind::Browser,
+                        request,
+                        failure,
+                        started_at,
+                    );
                 }
                 Err(message) => Probed {
                     failure: Some(Failure {

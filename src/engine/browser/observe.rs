@@ -132,33 +132,6 @@ pub(crate) fn finished(
     }
 }
 
-/// A probe that never got to a browser (bad URL, no Chromium): one attempt, no request.
-pub(crate) fn not_started(
-    request: &PageRequest,
-    failure: Failure,
-    started_at: DateTime<Utc>,
-) -> Capture {
-    let mut observation = Observation::failed(
-        EngineKind::Browser,
-        &request.entry_url,
-        failure.kind,
-        &failure.message,
-    );
-    observation.attempts = vec![Attempt {
-        number: 1,
-        started_at,
-        duration_ms: 0,
-        status: None,
-        failure: Some(failure),
-        wait_ms: None,
-    }];
-    observation.started_at = Some(started_at);
-    Capture {
-        observation,
-        artifacts: Vec::new(),
-    }
-}
-
 /// `text` cut to at most `cap` bytes on a character boundary.
 fn capped(mut text: String, cap: usize) -> (String, bool) {
     if text.len() <= cap {

@@ -70,7 +70,14 @@ impl HttpEngine {
         });
         let (entry, headers) = match prepared {
             Ok(prepared) => prepared,
-            Err(failure) => return observe::not_started(request, failure, started_at),
+            Err(failure) => {
+                return Capture::not_started(
+                    crate::model::EngineKind::Http,
+                    request,
+                    failure,
+                    started_at,
+                );
+            }
         };
         // One jar per probe, shared by its attempts, as a browser tab retrying would.
         let mut jar = Jar::default();

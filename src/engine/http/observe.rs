@@ -7,35 +7,7 @@ use chrono::{DateTime, Utc};
 use super::chain::Outcome;
 use crate::charset;
 use crate::engine::{Capture, PageRequest};
-use crate::model::{Artifact, ArtifactKind, Attempt, EngineKind, Failure, Observation};
-
-/// A probe that could not start (bad entry URL, unsendable context header): one attempt
-/// that made no request.
-pub(crate) fn not_started(
-    request: &PageRequest,
-    failure: Failure,
-    started_at: DateTime<Utc>,
-) -> Capture {
-    let mut observation = Observation::failed(
-        EngineKind::Http,
-        &request.entry_url,
-        failure.kind,
-        &failure.message,
-    );
-    observation.attempts = vec![Attempt {
-        number: 1,
-        started_at,
-        duration_ms: 0,
-        status: None,
-        failure: Some(failure),
-        wait_ms: None,
-    }];
-    observation.started_at = Some(started_at);
-    Capture {
-        observation,
-        artifacts: Vec::new(),
-    }
-}
+use crate::model::{Artifact, ArtifactKind, Attempt, EngineKind, Observation};
 
 /// The observation of a probe whose last attempt ended with `outcome`.
 pub(crate) fn finished(

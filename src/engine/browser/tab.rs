@@ -136,10 +136,12 @@ impl Tab {
         );
         let network = self.cdp.send_page(
             s,
+            // No response bodies are kept for DevTools (the DOM is read from the page), so
+            // the browser need not copy every resource it loads.
             Network::Enable {
-                max_total_buffer_size: None,
-                max_resource_buffer_size: None,
-                max_post_data_size: None,
+                max_total_buffer_size: Some(0),
+                max_resource_buffer_size: Some(0),
+                max_post_data_size: Some(0),
                 report_direct_socket_traffic: None,
                 enable_durable_messages: None,
             },

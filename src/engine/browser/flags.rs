@@ -77,6 +77,9 @@ pub(crate) fn chromium_args(inputs: &FlagInputs<'_>) -> Vec<String> {
         // Remote debugging makes `navigator.webdriver` true, which a WebView never is and
         // anti-bot pages read (measured: true without this flag, false with it).
         "--disable-blink-features=AutomationControlled".to_string(),
+        // Chromium reloads a page that failed to load (refused, reset, …) a second later, and
+        // a WebView does not; the reload's own failure would replace the real one.
+        "--disable-auto-reload".to_string(),
         // A phone's WebView keeps a page and the sites it redirects to in one process; so
         // does this, which saves a renderer per cross-site hop. Probes stay apart: Chromium
         // never shares a renderer between two browser contexts.
@@ -211,6 +214,7 @@ mod tests {
         assert_eq!(count(&args, "--no-first-run"), 1);
         assert!(args.contains(&"--no-sandbox".to_string()));
         assert!(args.contains(&"--user-data-dir=/tmp/p".to_string()));
+        assert!(args.contains(&"--disable-auto-reload".to_string()));
     }
 
     #[test]

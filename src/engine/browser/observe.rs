@@ -45,9 +45,13 @@ fn reached(probed: &Probed, entry_url: &str) -> Landing {
     let Some(document) = &probed.document else {
         let failure = match (&probed.navigate_error, &probed.failed_hop) {
             (Some(error), _) | (None, Some((error, _))) => load_failure(last_hop_url, error),
+            // The load started and neither failed nor showed anything before the page had to
+            // settle: as good as no answer in time (seen on a starved machine).
             (None, None) => Failure {
-                kind: FailureKind::Other,
-                message: format!("the browser showed no page for {entry_url}"),
+                kind: FailureKind::Timeout,
+                message: format!(
+                    "the browser showed no page for {entry_url} and reported no error in time"
+                ),
             },
         };
         return Landing {

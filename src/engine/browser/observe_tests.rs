@@ -150,3 +150,13 @@ fn a_long_dom_is_cut_on_a_character_boundary() {
     let (text, truncated) = capped("abc".to_string(), 4);
     assert_eq!((text.as_str(), truncated), ("abc", false));
 }
+
+#[test]
+fn a_load_that_shows_nothing_and_reports_no_error_is_a_timeout() {
+    let probed = Probed {
+        hops: vec![hop("http://a.test/", None)],
+        ..Probed::default()
+    };
+    let landing = landing(&probed, "http://a.test/");
+    assert_eq!(landing.failure.unwrap().kind, FailureKind::Timeout);
+}

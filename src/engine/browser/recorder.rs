@@ -164,7 +164,9 @@ impl Recorder {
             Seen::RequestFinished { id } => self.request_ended(&id),
             Seen::RequestFailed { id, error } => {
                 if self.draft_of(&id).is_some() {
-                    self.errors.insert(id.clone(), error);
+                    // A load is sometimes reported failed twice, the second time as
+                    // `ERR_ABORTED` when it is cleaned up: the first error is the real one.
+                    self.errors.entry(id.clone()).or_insert(error);
                 }
                 self.request_ended(&id);
             }

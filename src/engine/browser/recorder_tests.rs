@@ -267,3 +267,28 @@ fn nothing_committed_means_no_document() {
     let r = feed(vec![(0, start("L1", "http://a.test/"))]);
     assert!(r.document().is_none());
 }
+
+#[test]
+fn a_load_reported_failed_twice_keeps_its_first_error() {
+    let r = feed(vec![
+        (0, start("L1", "http://127.0.0.1:9/")),
+        (
+            5,
+            Seen::RequestFailed {
+                id: "L1".into(),
+                error: "net::ERR_CONNECTION_REFUSED".into(),
+            },
+        ),
+        (
+            6,
+            Seen::RequestFailed {
+                id: "L1".into(),
+                error: "net::ERR_ABORTED".into(),
+            },
+        ),
+    ]);
+    assert_eq!(
+        r.failed_hop(),
+        Some(("net::ERR_CONNECTION_REFUSED".to_string(), None))
+    );
+}

@@ -148,7 +148,8 @@ fn read_matcher(f: &Fields<'_, '_>, place: Option<Where>) -> Option<Option<Match
                 "exact" => Matcher::Exact(s.text.to_string()),
                 "prefix" => Matcher::Prefix(s.text.to_string()),
                 "contains" => Matcher::Contains(s.text.to_string()),
-                _ => Matcher::Regex(compile_regex(f, key, &s)?),
+                // A signature owns its regex: there are a few dozen, not one per link.
+                _ => Matcher::Regex(regex::Regex::clone(&*compile_regex(f, key, &s)?)),
             }))
         }
         [first, rest @ ..] => {

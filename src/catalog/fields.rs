@@ -282,10 +282,7 @@ mod tests {
     fn read(text: &str, check: impl FnOnce(&Fields<'_, '_>)) -> Vec<String> {
         let doc = DeTable::parse(text).unwrap();
         let problems = Problems::default();
-        let at = Loc {
-            file: 0,
-            span: 0..0,
-        };
+        let at = Loc::new(0, 0..0);
         let fields = Fields::new(
             doc.get_ref(),
             at,

@@ -119,10 +119,7 @@ fn check(sources: &[SourceFile]) -> Result<Catalog, CatalogError> {
     for (file, source) in sources.iter().enumerate() {
         match source.not_utf8_at {
             Some(at) => problems.error(
-                Loc {
-                    file,
-                    span: at..at + 1,
-                },
+                Loc::new(file, at..at + 1),
                 "scenario file is not UTF-8",
                 Some("save it as UTF-8 (TOML files must be UTF-8)".to_string()),
             ),

@@ -13,16 +13,43 @@ use super::diagnostic::{Diagnostic, Diagnostics};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Loc {
     pub file: usize,
+    /// Relative to `base`: the spans of a document are relative to the text it was parsed
+    /// from, which for a large file is one part of it (see `document::parts`).
     pub span: Range<usize>,
+    /// Where the text the span is relative to starts in the file.
+    pub base: usize,
 }
 
 impl Loc {
-    /// Another span in the same file.
+    /// A span of a whole file.
+    pub fn new(file: usize, span: Range<usize>) -> Loc {
+        Loc {
+            file,
+            span,
+            base: 0,
+        }
+    }
+
+    /// The same span in a text that starts at byte `base` of the file.
+    pub fn with_base(self, base: usize) -> Loc {
+        Loc { base, ..self }
+    }
+
+    /// Another span of the same text.
     pub fn with(&self, span: Range<usize>) -> Loc {
         Loc {
             file: self.file,
             span,
+            base: self.base,
         }
+    }
+
+    /// The same place, relative to the start of the file.
+    fn absolute(&self) -> Loc {
+        Loc::new(
+            self.file,
+            self.span.start + self.base..self.span.end + self.base,
+        )
     }
 }
 
@@ -48,7 +75,7 @@ impl Problems {
             return;
         }
         self.list.borrow_mut().push(Problem {
-            at,
+            at: at.absolute(),
             message: message.into(),
             hint,
         });
@@ -101,7 +128,7 @@ pub(super) fn position(at: &Loc, files: &[(PathBuf, &str)]) -> String {
                 path.clone(),
                 text,
                 Problem {
-                    at: at.clone(),
+                    at: at.absolute(),
                     message: String::new(),
                     hint: None,
                 },
@@ -147,7 +174,7 @@ mod tests {
 
     fn one(text: &str, span: Range<usize>) -> Diagnostic {
         let problems = Problems::default();
-        problems.error(Loc { file: 0, span }, "m", None);
+        problems.error(Loc::new(0, span), "m", None);
         let files = [(PathBuf::from("f.toml"), text)];
         problems.into_diagnostics(&files).0.remove(0)
     }
@@ -176,31 +203,10 @@ mod tests {
     #[test]
     fn a_muted_file_takes_no_more_problems() {
         let problems = Problems::default();
-        problems.error(
-            Loc {
-                file: 0,
-                span: 0..0,
-            },
-            "syntax",
-            None,
-        );
+        problems.error(Loc::new(0, 0..0), "syntax", None);
         problems.mute(0);
-        problems.error(
-            Loc {
-                file: 0,
-                span: 0..0,
-            },
-            "guess",
-            None,
-        );
-        problems.error(
-            Loc {
-                file: 1,
-                span: 0..0,
-            },
-            "other file",
-            None,
-        );
+        problems.error(Loc::new(0, 0..0), "guess", None);
+        problems.error(Loc::new(1, 0..0), "other file", None);
         assert_eq!(problems.count_in(0), 1);
         assert_eq!(problems.count_in(1), 1);
     }

@@ -4,6 +4,7 @@
 use regex::Regex;
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
 /// What kind of service a link leads to; MIIT's rule compares links of one category.
 #[derive(
@@ -58,7 +59,8 @@ pub struct Link {
     pub url: String,
     /// Matches the final URL of a page that is the target's own content.
     #[serde(serialize_with = "serialize_regex")]
-    pub landing: Regex,
+    /// Shared by every link with the same pattern (a site's links usually have one).
+    pub landing: Arc<Regex>,
     pub note: Option<String>,
 }
 

@@ -38,7 +38,7 @@ fn link(id: &str, platform: &str, category: Category) -> Link {
         platform: platform.into(),
         category,
         url: format!("https://{platform}.example/{id}"),
-        landing: regex::Regex::new(".*").unwrap(),
+        landing: std::sync::Arc::new(regex::Regex::new(".*").unwrap()),
         note: None,
     }
 }

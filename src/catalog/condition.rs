@@ -89,10 +89,7 @@ pub(super) fn read(
         }
         Where::Body => Place::Body,
     };
-    Some(Condition {
-        place,
-        matcher: matcher?,
-    })
+    Some(Condition::new(place, matcher?))
 }
 
 /// `key` (header name or selector) is required with `place == wanted` and refused otherwise.

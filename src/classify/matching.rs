@@ -17,7 +17,8 @@ pub struct SignatureMatch {
 
 /// Checks every condition of `signature`; `None` as soon as one fails. Conditions on the
 /// response are checked before those that need the page parsed, so a signature for another
-/// site usually fails without a parse; the evidence keeps the signature's own order.
+/// site usually fails without a parse, and so does one whose words are not in the page's
+/// source (see `prefilter`); the evidence keeps the signature's own order.
 pub fn match_signature(
     signature: &Signature,
     observation: &Observation,
@@ -27,7 +28,18 @@ pub fn match_signature(
     let mut order: Vec<usize> = (0..conditions.len()).collect();
     order.sort_by_key(|&i| cost(&conditions[i].place));
     let mut evidence: Vec<Option<String>> = vec![None; conditions.len()];
+    let mut source_checked = false;
     for i in order {
+        if cost(&conditions[i].place) > 0 && !source_checked {
+            // Before the first look at the page: can its source hold every condition at all?
+            let possible = conditions
+                .iter()
+                .all(|c| page.could_hold(&c.place, &c.needs));
+            if !possible {
+                return None;
+            }
+            source_checked = true;
+        }
         evidence[i] = Some(check(&conditions[i], observation, page)?);
     }
     Some(SignatureMatch {

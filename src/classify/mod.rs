@@ -22,11 +22,13 @@
 mod control;
 mod matching;
 mod page;
+mod prefilter;
 mod signature;
 
 pub use control::with_control;
 pub use matching::{SignatureMatch, match_signature};
 pub use page::{Page, collapse_whitespace, title_of, visible_text};
+pub use prefilter::Needs;
 pub use signature::{Condition, Matcher, Place, PlatformFilter, SelectorPlace, Signature};
 
 use regex::Regex;

@@ -8,6 +8,9 @@ use std::cell::OnceCell;
 
 use scraper::{ElementRef, Html, Node, Selector};
 
+use super::prefilter::{Needs, spelled_by_references};
+use super::signature::Place;
+
 /// The final page, parsed on first use.
 pub struct Page<'a> {
     body: &'a str,
@@ -15,6 +18,7 @@ pub struct Page<'a> {
     html: OnceCell<Html>,
     title: OnceCell<String>,
     text: OnceCell<String>,
+    spelled: OnceCell<Vec<char>>,
 }
 
 /// Elements whose content a reader never sees.
@@ -33,6 +37,20 @@ impl<'a> Page<'a> {
             html: OnceCell::new(),
             title: OnceCell::new(),
             text: OnceCell::new(),
+            spelled: OnceCell::new(),
+        }
+    }
+
+    /// Whether the source `place` is read from could hold what `needs` asks for; `false`
+    /// rules a condition out without parsing the page.
+    pub fn could_hold(&self, place: &Place, needs: &Needs) -> bool {
+        match (place, self.rendered_text) {
+            (Place::Text, Some(text)) => needs.met_by(text, &[]),
+            _ => needs.met_by(
+                self.body,
+                self.spelled
+                    .get_or_init(|| spelled_by_references(self.body)),
+            ),
         }
     }
 

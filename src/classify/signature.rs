@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use crate::model::{Actor, VerdictKind};
 
+use super::prefilter::Needs;
+
 /// Where a condition looks.
 #[derive(Debug, Clone)]
 pub enum Place {
@@ -95,6 +97,20 @@ pub struct Condition {
     pub place: Place,
     /// `None` only for `Place::Selector`: the selector matching any element is enough.
     pub matcher: Option<Matcher>,
+    /// What the page's source must contain for the condition to hold, checked before the
+    /// page is parsed.
+    pub needs: Needs,
+}
+
+impl Condition {
+    pub fn new(place: Place, matcher: Option<Matcher>) -> Condition {
+        let needs = Needs::of(&place, matcher.as_ref());
+        Condition {
+            place,
+            matcher,
+            needs,
+        }
+    }
 }
 
 /// Which platforms a signature applies to; empty means all.

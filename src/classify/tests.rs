@@ -5,10 +5,7 @@ use crate::model::{Failure, FailureKind, Hop, HopVia};
 use std::path::PathBuf;
 
 fn condition(place: Place, matcher: Matcher) -> Condition {
-    Condition {
-        place,
-        matcher: Some(matcher),
-    }
+    Condition::new(place, Some(matcher))
 }
 
 fn signature(id: &str, verdict: VerdictKind, conditions: Vec<Condition>) -> Signature {
@@ -304,10 +301,7 @@ fn hop_url_status_header_title_selector_and_body_places() {
         Place::Text,
         Matcher::Contains("cgiData".into())
     )));
-    assert!(holds(Condition {
-        place: selector(".weui-msg__title"),
-        matcher: None
-    }));
+    assert!(holds(Condition::new(selector(".weui-msg__title"), None)));
     assert!(holds(condition(
         selector("h2"),
         Matcher::Contains("停止".into())
@@ -316,8 +310,5 @@ fn hop_url_status_header_title_selector_and_body_places() {
         selector("h2"),
         Matcher::Contains("继续".into())
     )));
-    assert!(!holds(Condition {
-        place: selector(".absent"),
-        matcher: None
-    }));
+    assert!(!holds(Condition::new(selector(".absent"), None)));
 }

@@ -51,8 +51,16 @@ impl HostGate {
         let slot = self.slot(host);
         // Host semaphores are never closed, so this is always `Some`.
         let permit = slot.permits.clone().acquire_owned().await.ok();
+        if self.interval.is_zero() {
+            return Pass { _permit: permit };
+        }
         let mut next = slot.next_start.lock().await;
-        tokio::time::sleep_until(*next).await;
+        // A timer rounds up to the next millisecond even when its deadline has passed, and
+        // this lock is held meanwhile: sleeping only when there is time to wait keeps a busy
+        // host from being paced at one request per millisecond.
+        if *next > Instant::now() {
+            tokio::time::sleep_until(*next).await;
+        }
         *next = Instant::now() + self.interval;
         drop(next);
         Pass { _permit: permit }
@@ -116,5 +124,20 @@ mod tests {
         drop(first);
         let third = tokio::time::timeout(Duration::from_millis(200), gate.enter("a.test:80")).await;
         assert!(third.is_ok(), "a freed pass lets the next one in");
+    }
+
+    /// Regression: with no interval, every start still slept on a timer (a millisecond, the
+    /// timer's resolution) while holding the host's lock, so a run against one fast host
+    /// could not pass ~1,000 requests a second whatever its concurrency.
+    #[tokio::test]
+    async fn without_an_interval_a_host_is_not_paced_by_the_timer() {
+        let gate = HostGate::new(64, Duration::ZERO);
+        let started = std::time::Instant::now();
+        for _ in 0..2000 {
+            let _pass = gate.enter("a.test:80").await;
+        }
+        // Paced by the timer this takes at least 2 s; unpaced, a few milliseconds.
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1000), "{took:?}");
     }
 }

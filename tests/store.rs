@@ -576,3 +576,40 @@ fn a_store_can_move_to_a_writer_thread() {
     fn is_send<T: Send>() {}
     is_send::<Store>();
 }
+
+/// Regression: two processes opening the same brand-new database at once made one of them
+/// fail with `Busy`, because switching to write-ahead logging takes a lock that SQLite's
+/// busy timeout does not wait for. Threads with their own `Store` take the same file locks
+/// as processes do.
+#[test]
+fn stores_opening_a_new_database_at_once_all_succeed() {
+    const OPENERS: usize = 16;
+    let dir = tempfile::tempdir().unwrap();
+    for attempt in 0..20 {
+        let db = dir.path().join(format!("h{attempt}")).join("linkgate.db");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(OPENERS));
+        let openers: Vec<_> = (0..OPENERS)
+            .map(|n| {
+                let (db, barrier) = (db.clone(), barrier.clone());
+                thread::spawn(move || {
+                    barrier.wait();
+                    let mut store = Store::open(&db)
+                        .unwrap_or_else(|e| panic!("opener {n} of attempt {attempt}: {e}"));
+                    store.begin_run(&run(&format!("r{n}"), n as i64)).unwrap();
+                })
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap();
+        }
+        let conn = raw(&db);
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
+        assert_eq!(Store::open(&db).unwrap().runs().unwrap().len(), OPENERS);
+    }
+}

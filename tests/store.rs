@@ -613,3 +613,27 @@ fn stores_opening_a_new_database_at_once_all_succeed() {
         assert_eq!(Store::open(&db).unwrap().runs().unwrap().len(), OPENERS);
     }
 }
+
+#[test]
+fn records_without_bodies_are_the_records_with_empty_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db_in(&dir)).unwrap();
+    store.begin_run(&run("r1", 0)).unwrap();
+    let records = vec![
+        full_record("r1", "taobao.item"),
+        bare_control("r1", "jd.item"),
+    ];
+    for record in &records {
+        store.record(record, &[]).unwrap();
+    }
+    assert!(!records[0].observation.body.is_empty());
+    let expected: Vec<Record> = records
+        .into_iter()
+        .map(|mut r| {
+            r.observation.body.clear();
+            r
+        })
+        .collect();
+    assert_eq!(store.records_without_bodies("r1").unwrap(), expected);
+    assert_eq!(store.records_without_bodies("no-such-run").unwrap(), vec![]);
+}

@@ -182,10 +182,21 @@ fn raw(db: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(db).unwrap()
 }
 
-#[test]
-fn round_trip_gives_back_equal_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&db_in(&dir)).unwrap();
+/// The database at `db` has this linkgate's schema version and is in write-ahead logging.
+fn assert_migrated_to_wal(db: &Path) {
+    let conn = raw(db);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
+}
+
+/// A store holding run `r1` with a full record and a bare control, and those records.
+fn two_records_stored(dir: &tempfile::TempDir) -> (Store, Vec<Record>) {
+    let mut store = Store::open(&db_in(dir)).unwrap();
     store.begin_run(&run("r1", 0)).unwrap();
     let records = vec![
         full_record("r1", "taobao.item"),
@@ -194,6 +205,13 @@ fn round_trip_gives_back_equal_records() {
     for record in &records {
         store.record(record, &[]).unwrap();
     }
+    (store, records)
+}
+
+#[test]
+fn round_trip_gives_back_equal_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, records) = two_records_stored(&dir);
     assert_eq!(store.records("r1").unwrap(), records);
     assert_eq!(store.records("no-such-run").unwrap(), vec![]);
 }
@@ -237,14 +255,8 @@ fn migration_from_empty_creates_folder_schema_and_wal() {
         store.evidence_dir(),
         dir.path().join("reports").join("evidence")
     );
+    assert_migrated_to_wal(&db);
     let conn = raw(&db);
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
     let mut tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .unwrap()
@@ -602,14 +614,7 @@ fn stores_opening_a_new_database_at_once_all_succeed() {
         for opener in openers {
             opener.join().unwrap();
         }
-        let conn = raw(&db);
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
+        assert_migrated_to_wal(&db);
         assert_eq!(Store::open(&db).unwrap().runs().unwrap().len(), OPENERS);
     }
 }
@@ -617,15 +622,7 @@ fn stores_opening_a_new_database_at_once_all_succeed() {
 #[test]
 fn records_without_bodies_are_the_records_with_empty_bodies() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&db_in(&dir)).unwrap();
-    store.begin_run(&run("r1", 0)).unwrap();
-    let records = vec![
-        full_record("r1", "taobao.item"),
-        bare_control("r1", "jd.item"),
-    ];
-    for record in &records {
-        store.record(record, &[]).unwrap();
-    }
+    let (store, records) = two_records_stored(&dir);
     assert!(!records[0].observation.body.is_empty());
     let expected: Vec<Record> = records
         .into_iter()

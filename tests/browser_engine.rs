@@ -16,11 +16,9 @@ use linkgate::engine::PageRequest;
 use linkgate::engine::browser::{BrowserConfig, BrowserEngine, Settle};
 use linkgate::model::{ArtifactKind, FailureKind, HopVia, VerdictKind};
 use sha2::Digest;
+use support::fixtures::{bundled, fixture};
+use support::scenario::{PLATFORMS, write_signature};
 use support::{Reply, Server, proxy::Proxy, tls};
-
-fn bundled() -> Catalog {
-    Catalog::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")]).unwrap()
-}
 
 /// A tap in WeChat on Android, as the bundled scenario describes it.
 fn wechat_request(url: &str) -> PageRequest {
@@ -134,35 +132,16 @@ document.getElementById("app").innerHTML =
 /// bundled one does (which also requires the page to be on weixin110.qq.com).
 fn stop_signature_only() -> Catalog {
     let dir = tempfile::tempdir().unwrap();
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pages/wechat/stop.html");
-    let text = format!(
-        r#"
-[[platform]]
-id = "wechat"
-owner = "tencent"
-name = "WeChat"
-name_zh = "微信"
-
-[[platform]]
-id = "taobao"
-owner = "alibaba"
-name = "Taobao"
-name_zh = "淘宝"
-
-[[signature]]
-id = "wechat.stop"
-verdict = "blocked"
-mechanism = "stop_page"
-actor = "host"
-hosts = ["wechat"]
-source = "DOMAIN.md §4 WeChat stop"
-fixture = '{}'
-when = [{{ in = "selector", selector = ".weui-msg__title", contains = "已停止访问" }}]
-"#,
-        fixture.display()
+    std::fs::write(dir.path().join("platforms.toml"), PLATFORMS).unwrap();
+    write_signature(
+        dir.path(),
+        "stop.toml",
+        "wechat.stop",
+        "blocked",
+        "stop_page",
+        "已停止访问",
+        &fixture("wechat/stop.html"),
     );
-    std::fs::write(dir.path().join("stop.toml"), text).unwrap();
     Catalog::load(&[dir.path()]).unwrap()
 }
 

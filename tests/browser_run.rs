@@ -9,10 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use linkgate::model::{EngineKind, ProbeRole, Record, VerdictKind};
-use linkgate::store::Store;
-use support::{Reply, Server};
-
-const LANDING: &str = "<html><head><title>商品详情</title></head><body><h1>宝贝</h1></body></html>";
+use support::{
+    Reply, Server,
+    cli::{self, text},
+    history::{only_run, store},
+    scenario::Scenario,
+    site::LANDING,
+};
 
 /// The gateway decides in script: a stop page rendered from `cgiData` for targets whose URL
 /// says `blocked`, a timed script redirect to the target otherwise.
@@ -35,95 +38,25 @@ document.getElementById("app").innerHTML =
     )
 }
 
+/// The usual scenario, with a WeChat user agent that says Android (the browser emulates the
+/// phone it names) and the WeChat bridge stub.
 fn scenarios(dir: &Path, gateway_url: &str, links: &[(&str, String)]) -> PathBuf {
-    let root = dir.join("scenarios");
-    std::fs::create_dir_all(&root).unwrap();
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages/wechat/stop.html");
-    let mut text = format!(
-        r#"
-[[platform]]
-id = "wechat"
-owner = "tencent"
-name = "WeChat"
-name_zh = "微信"
-
-[[platform]]
-id = "taobao"
-owner = "alibaba"
-name = "Taobao"
-name_zh = "淘宝"
-
-[[context]]
-host = "wechat"
-client = "android"
-scenes = ["private_chat"]
-user_agent = "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN"
-headers = {{ "X-Requested-With" = "com.tencent.mm" }}
-gateway = "{gateway_url}?url={{url}}"
-bridge = "window.WeixinJSBridge = {{ invoke: function () {{}} }};"
-
-[[context]]
-id = "neutral.android"
-client = "android"
-user_agent = "Mozilla/5.0 (Linux; Android 13; Pixel 7) Chrome/126.0 Mobile Safari/537.36"
-
-[[signature]]
-id = "wechat.stop"
-verdict = "blocked"
-mechanism = "stop_page"
-actor = "host"
-hosts = ["wechat"]
-source = "DOMAIN.md §4 WeChat stop"
-fixture = '{fixture}'
-when = [{{ in = "selector", selector = ".weui-msg__title", contains = "已停止访问" }}]
-
-[[audit]]
-id = "browser-audit"
-title = "Browser audit"
-control = "neutral.android"
-deadlines = [{{ date = 2021-09-17, label = "MIIT deadline" }}]
-"#,
-        fixture = fixture.display()
-    );
-    for (id, url) in links {
-        text.push_str(&format!(
-            "\n[[link]]\nid = \"{id}\"\nplatform = \"taobao\"\ncategory = \"ecommerce\"\nurl = \"{url}\"\nlanding = '/item/'\n"
-        ));
+    Scenario {
+        user_agent: "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN",
+        bridge: Some("window.WeixinJSBridge = { invoke: function () {} };"),
+        ..Scenario::new(gateway_url, links)
     }
-    std::fs::write(root.join("all.toml"), text).unwrap();
-    root
+    .write(dir)
 }
 
+/// Runs `linkgate run` with the browser's longer timeout and two tabs, plus `extra`.
 async fn linkgate(dir: &Path, scenarios: &Path, extra: &[&str]) -> Output {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_linkgate"));
-    command
-        .arg("run")
-        .arg(scenarios)
-        .arg("--out")
-        .arg(dir.join("reports"))
-        .args(["--interval", "0s", "--per-host", "8", "--retries", "0"])
-        .args(["--timeout", "15s", "--tabs", "2"])
-        .args(extra)
-        .kill_on_drop(true);
-    command.output().await.unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn records(dir: &Path) -> (Store, Vec<Record>) {
-    let store = Store::open(&dir.join("reports/linkgate.db")).unwrap();
-    let runs = store.runs().unwrap();
-    assert_eq!(runs.len(), 1);
-    let records = store.records(&runs[0].id).unwrap();
-    (store, records)
+    let scenarios = scenarios.to_str().unwrap();
+    let mut args = vec!["run", scenarios, "--out", "reports"];
+    args.extend(["--interval", "0s", "--per-host", "8", "--retries", "0"]);
+    args.extend(["--timeout", "15s", "--tabs", "2"]);
+    args.extend(extra);
+    cli::linkgate(dir, &args).await
 }
 
 fn rival<'r>(records: &'r [Record], link: &str) -> &'r Record {
@@ -148,7 +81,8 @@ async fn run_with_engine_browser_stores_browser_verdicts_and_screenshots() {
     let root = scenarios(dir.path(), &site.url("/gw"), &links);
     let output = linkgate(dir.path(), &root, &["--engine", "browser"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let (store, records) = records(dir.path());
+    let (_, records) = only_run(dir.path());
+    let store = store(dir.path());
     assert_eq!(records.len(), 4);
     assert!(
         records
@@ -201,7 +135,7 @@ async fn a_missing_browser_leaves_browser_probes_inconclusive_and_the_run_comple
     )
     .await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let (_, records) = records(dir.path());
+    let (_, records) = only_run(dir.path());
     assert_eq!(records.len(), 2);
     for record in &records {
         assert_eq!(record.verdict.kind, VerdictKind::Inconclusive);

@@ -2,26 +2,15 @@
 //! every file hashed, and one broken table or file not turning into a cascade of problems
 //! about everything that refers to it.
 
+mod support;
+
 use std::fs;
 use std::path::PathBuf;
 
 use linkgate::catalog::{Catalog, CatalogError, Diagnostics};
 use linkgate::classify::Matcher;
 use sha2::Digest;
-
-const PLATFORMS: &str = r#"
-[[platform]]
-id = "wechat"
-owner = "tencent"
-name = "WeChat"
-name_zh = "微信"
-
-[[platform]]
-id = "taobao"
-owner = "alibaba"
-name = "Taobao"
-name_zh = "淘宝"
-"#;
+use support::scenario::PLATFORMS;
 
 const REST: &str = r#"
 [[context]]

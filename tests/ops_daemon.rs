@@ -2,7 +2,6 @@
 //! the hidden test clock running ten times fast so a minute passes in six seconds), seals and
 //! links each run, survives runs that fail, and stops cleanly on SIGTERM.
 
-mod ops_common;
 mod support;
 
 use std::path::Path;
@@ -13,7 +12,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use linkgate::schedule::Schedule;
-use ops_common::*;
+use support::{Reply, Server, cli::*, history::*, scenario::*, site::*};
 
 const EVERY_MINUTE: Timing<'static> = Timing {
     schedule: Some("* * * * *"),
@@ -78,20 +77,6 @@ async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn terminate(child: &mut tokio::process::Child) -> Option<i32> {
-    let pid = child.id().unwrap().to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    tokio::time::timeout(Duration::from_secs(30), child.wait())
-        .await
-        .expect("the daemon stops promptly after SIGTERM")
-        .unwrap()
-        .code()
 }
 
 fn count(lines: &Mutex<Vec<String>>, needle: &str) -> usize {

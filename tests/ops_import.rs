@@ -1,13 +1,12 @@
 //! `linkgate import`: observations made by hand on a real phone become a `manual` run, sealed
 //! like any other; a bad row is named by line and column and nothing at all is written.
 
-mod ops_common;
 mod support;
 
 use std::path::Path;
 
 use linkgate::model::{EngineKind, ProbeRole, VerdictKind};
-use ops_common::*;
+use support::{cli::*, history::*, scenario::*, site::*};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR not a real image, but a PNG by its magic";
 

@@ -1,12 +1,11 @@
 //! Two linkgate processes never run the same audit at once: the real binary is started twice
 //! against the same reports folder while the first run is still measuring.
 
-mod ops_common;
 mod support;
 
 use std::time::{Duration, Instant};
 
-use ops_common::*;
+use support::{Reply, Server, cli::*, history::*, scenario::*, site::*};
 
 #[tokio::test]
 async fn a_second_process_says_who_holds_the_audit_and_exits_1_or_skips_it_when_due() {

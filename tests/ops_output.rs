@@ -3,12 +3,11 @@
 //! and end without one, nothing but the files written with `--quiet`, more with `-v`, and JSON
 //! lines with `--log-format json`.
 
-mod ops_common;
 mod support;
 
 use std::time::Duration;
 
-use ops_common::*;
+use support::{Reply, Server, cli::*, scenario::*, site::*};
 
 async fn setup(delay: Duration) -> (Server, tempfile::TempDir, std::path::PathBuf) {
     let site = Server::start(move |r| match r.route() {

@@ -2,16 +2,13 @@
 //! run shares stays; the history's rows and verdicts stay; the chain still verifies; and it
 //! says what it removed and how many bytes.
 
-mod ops_common;
 mod support;
 
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use linkgate::manifest::{Manifest, evidence_of};
-use ops_common::*;
+use support::{cli::*, history::*, scenario::*, site::*};
 
 /// Makes every evidence file look two hours old, past prune's grace for runs in progress.
 fn age_evidence(dir: &Path) {
@@ -36,17 +33,7 @@ fn evidence_names(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn prune_keeps_shared_evidence_and_history_rows_and_the_chain_verifies() {
-    let counter = Arc::new(AtomicUsize::new(0));
-    let site = Server::start(move |r| match r.route() {
-        "/gw" => gateway(r),
-        _ => {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
-            Reply::html(&format!(
-                "<html><title>商品 {n}</title><body>宝贝 {n}</body></html>"
-            ))
-        }
-    })
-    .await;
+    let site = changing_site().await;
     let dir = tempfile::tempdir().unwrap();
     let links = [
         ("open.item", site.url("/item/open")),

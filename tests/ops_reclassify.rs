@@ -2,12 +2,11 @@
 //! new signature set gives, with the control pairing of a run; the history records which set
 //! produced them; the CSV is written again and sealed as an amendment, and the chain verifies.
 
-mod ops_common;
 mod support;
 
 use linkgate::manifest::{EntryKind, Manifest};
 use linkgate::model::{ProbeRole, VerdictKind};
-use ops_common::*;
+use support::{Reply, Server, cli::*, fixtures::fixture, history::*, scenario::*, site::*};
 
 const WARNING_PAGE: &str = include_str!("fixtures/pages/wechat/warning.html");
 

@@ -2,10 +2,9 @@
 //! after downtime), `linkgate schedule`, and cron and time zone checks at load with line and
 //! column. The clock is set with the hidden `--clock-start` flag, never by waiting.
 
-mod ops_common;
 mod support;
 
-use ops_common::*;
+use support::{cli::*, history::*, scenario::*, site::*};
 
 const DAILY_SHANGHAI: Timing<'static> = Timing {
     schedule: Some("0 3 * * *"),

@@ -2,30 +2,17 @@
 //! `linkgate verify` catches a changed evidence file, a changed CSV, an edited manifest and a
 //! deleted run, naming the file, what was expected and what was found.
 
-mod ops_common;
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use linkgate::manifest::{EntryKind, Manifest};
-use ops_common::*;
+use support::{Server, cli::*, history::*, scenario::*, site::*};
 
 /// Two sealed runs of a site whose landing pages change with every request (so each run has
 /// evidence of its own); returns the run ids, oldest first.
 async fn two_runs(dir: &Path) -> (Server, Vec<String>) {
-    let counter = Arc::new(AtomicUsize::new(0));
-    let site = Server::start(move |r| match r.route() {
-        "/gw" => gateway(r),
-        _ => {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
-            Reply::html(&format!(
-                "<html><title>商品 {n}</title><body>宝贝 {n}</body></html>"
-            ))
-        }
-    })
-    .await;
+    let site = changing_site().await;
     let links = [
         ("open.item", site.url("/item/open")),
         ("blocked.item", site.url("/item/blocked")),

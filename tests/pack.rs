@@ -4,42 +4,14 @@
 //! page — an item page with an app banner, an article quoting a block page — for a block.
 //! (Each signature's own fixture is classified in tests/signatures.rs.)
 
+mod support;
+
 use std::collections::BTreeMap;
 
-use linkgate::catalog::Catalog;
 use linkgate::classify::{Page, Situation, classify, match_signature};
-use linkgate::model::{Client, Hop, HopVia, Observation, ProbeRole, Scene, VerdictKind};
+use linkgate::model::{Client, ProbeRole, Scene, VerdictKind};
 use linkgate::plan::{PlanOptions, plan};
-
-fn bundled() -> Catalog {
-    Catalog::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
-        .unwrap_or_else(|e| panic!("the bundled scenarios must load:\n{e}"))
-}
-
-fn fixture(path: &str) -> Vec<u8> {
-    let full = format!("{}/tests/fixtures/pages/{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
-
-/// A page as the engines would have seen it: one 200 response at `url`.
-fn observation_of(url: &str, bytes: &[u8]) -> Observation {
-    let decoded = linkgate::charset::decode(bytes, None, None);
-    Observation {
-        entry_url: url.into(),
-        hops: vec![Hop {
-            url: url.into(),
-            status: Some(200),
-            location: None,
-            via: HopVia::Start,
-            elapsed_ms: 0,
-        }],
-        final_url: url.into(),
-        status: Some(200),
-        body: decoded.text,
-        charset: Some(decoded.charset.into()),
-        ..Observation::default()
-    }
-}
+use support::fixtures::{bundled, fixture_bytes, observation_of};
 
 /// DOMAIN.md's platforms and the owner groups DOMAIN.md and DESIGN.md name.
 const PLATFORMS: [(&str, &str); 15] = [
@@ -354,7 +326,7 @@ fn ordinary_pages_match_no_signature_at_all() {
     let catalog = bundled();
     let mut false_blocks = Vec::new();
     for (path, url, _) in ORDINARY {
-        let observation = observation_of(url, &fixture(path));
+        let observation = observation_of(url, &fixture_bytes(path));
         let page = Page::parse(&observation.body, None);
         for signature in &catalog.signatures {
             if let Some(m) = match_signature(signature, &observation, &page) {
@@ -378,7 +350,7 @@ fn ordinary_pages_are_opened_in_every_host_context() {
     let catalog = bundled();
     for (path, url, link_id) in ORDINARY {
         let link = catalog.link(link_id).unwrap();
-        let observation = observation_of(url, &fixture(path));
+        let observation = observation_of(url, &fixture_bytes(path));
         for context in &catalog.contexts {
             let situation = Situation {
                 host: context.host.as_deref(),
@@ -401,7 +373,7 @@ fn ordinary_pages_are_opened_in_every_host_context() {
 #[test]
 fn gbk_landing_pages_are_decoded_as_gbk() {
     for path in ["landing/taobao-item.html", "landing/jd-item.html"] {
-        let bytes = fixture(path);
+        let bytes = fixture_bytes(path);
         assert!(
             std::str::from_utf8(&bytes).is_err(),
             "{path} is meant to be GBK"
@@ -420,7 +392,7 @@ fn a_second_wall_wording_is_recognised_as_the_targets_wall() {
     let catalog = bundled();
     let observation = observation_of(
         "https://item.taobao.com/item.htm?id=652371046213",
-        &fixture("target/app-only-wall-taobao.html"),
+        &fixture_bytes("target/app-only-wall-taobao.html"),
     );
     let situation = Situation {
         host: Some("douyin"),

@@ -4,136 +4,19 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::Duration;
 
 use linkgate::model::{ProbeRole, RunStatus, VerdictKind};
-use linkgate::store::Store;
-use support::{Reply, Server, faults, proxy::Proxy, tls};
-
-const STOP_PAGE: &str = include_str!("fixtures/pages/wechat/stop.html");
-const LANDING: &str = "<html><head><title>商品详情</title></head><body><h1>宝贝</h1></body></html>";
-
-/// The gateway: a stop page for targets whose URL says `blocked`, a 302 to the target otherwise.
-fn gateway(request: &support::server::Request) -> Reply {
-    let target = request
-        .path
-        .split_once("url=")
-        .map(|(_, rest)| rest.split('&').next().unwrap_or(""))
-        .map(|encoded| {
-            percent_encoding::percent_decode_str(encoded)
-                .decode_utf8_lossy()
-                .to_string()
-        })
-        .unwrap_or_default();
-    if target.contains("blocked") {
-        Reply::html(STOP_PAGE)
-    } else {
-        Reply::redirect(302, &target)
-    }
-}
-
-/// Scenario files: one platform pair, a host context through `gateway_url`, a neutral
-/// control context, the given links (id, url), and an audit.
-fn scenarios(dir: &Path, gateway_url: &str, links: &[(&str, String)]) -> PathBuf {
-    let root = dir.join("scenarios");
-    std::fs::create_dir_all(&root).unwrap();
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages/wechat/stop.html");
-    let mut text = format!(
-        r#"
-[[platform]]
-id = "wechat"
-owner = "tencent"
-name = "WeChat"
-name_zh = "微信"
-
-[[platform]]
-id = "taobao"
-owner = "alibaba"
-name = "Taobao"
-name_zh = "淘宝"
-
-[[context]]
-host = "wechat"
-client = "android"
-scenes = ["private_chat"]
-user_agent = "Mozilla/5.0 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN"
-headers = {{ "X-Requested-With" = "com.tencent.mm" }}
-gateway = "{gateway_url}?url={{url}}"
-
-[[context]]
-id = "neutral.android"
-client = "android"
-user_agent = "Mozilla/5.0 (Linux; Android 13; Pixel 7) Chrome/126.0 Mobile Safari/537.36"
-
-[[signature]]
-id = "wechat.stop"
-verdict = "blocked"
-mechanism = "stop_page"
-actor = "host"
-hosts = ["wechat"]
-source = "DOMAIN.md §4 WeChat stop"
-fixture = '{fixture}'
-when = [{{ in = "selector", selector = ".weui-msg__title", contains = "已停止访问" }}]
-
-[[audit]]
-id = "test-audit"
-title = "Test audit"
-control = "neutral.android"
-deadlines = [{{ date = 2021-09-17, label = "MIIT deadline" }}]
-"#,
-        fixture = fixture.display()
-    );
-    for (id, url) in links {
-        text.push_str(&format!(
-            "\n[[link]]\nid = \"{id}\"\nplatform = \"taobao\"\ncategory = \"ecommerce\"\nurl = \"{url}\"\nlanding = '/item/'\n"
-        ));
-    }
-    std::fs::write(root.join("all.toml"), text).unwrap();
-    root
-}
-
-/// Runs the binary with fast, loopback-friendly flags plus `extra`.
-async fn linkgate(dir: &Path, scenarios: &Path, extra: &[&str]) -> Output {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_linkgate"));
-    command
-        .arg("run")
-        .arg(scenarios)
-        .arg("--out")
-        .arg(dir.join("reports"))
-        .args([
-            "--interval",
-            "0s",
-            "--per-host",
-            "8",
-            "--retries",
-            "0",
-            "--timeout",
-            "5s",
-        ])
-        .args(extra)
-        .kill_on_drop(true);
-    command.output().await.unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn only_run(dir: &Path) -> (linkgate::model::Run, Vec<linkgate::model::Record>) {
-    let store = Store::open(&dir.join("reports/linkgate.db")).unwrap();
-    let runs = store.runs().unwrap();
-    assert_eq!(runs.len(), 1, "expected one run");
-    let records = store.records(&runs[0].id).unwrap();
-    (runs[0].clone(), records)
-}
+use support::{
+    Reply, Server,
+    cli::{self, command, terminate, text},
+    faults,
+    history::*,
+    proxy::Proxy,
+    scenario::*,
+    site::*,
+    tls,
+};
 
 fn verdict_of(
     records: &[linkgate::model::Record],
@@ -149,18 +32,14 @@ fn verdict_of(
 
 #[tokio::test]
 async fn a_run_stores_opened_and_blocked_verdicts_and_writes_the_csv() {
-    let site = Server::start(|r| match r.route() {
-        "/gw" => gateway(r),
-        _ => Reply::html(LANDING),
-    })
-    .await;
+    let site = site().await;
     let dir = tempfile::tempdir().unwrap();
     let links = [
         ("open.item", site.url("/item/open")),
         ("blocked.item", site.url("/item/blocked")),
     ];
-    let root = scenarios(dir.path(), &site.url("/gw"), &links);
-    let output = linkgate(dir.path(), &root, &[]).await;
+    let root = scenarios(dir.path(), &site.url("/gw"), &links, UNSCHEDULED);
+    let output = cli::run(dir.path(), &root, &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let (run, records) = only_run(dir.path());
     assert_eq!(run.status, RunStatus::Completed);
@@ -193,13 +72,12 @@ async fn a_run_stores_opened_and_blocked_verdicts_and_writes_the_csv() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("completed"), "{stdout}");
     assert!(stdout.contains("wechat"), "{stdout}");
-    let csv_path = dir
-        .path()
-        .join("reports")
+    // The summary names the CSV under the --out folder as it was given (`reports`).
+    let csv_path = std::path::Path::new("reports")
         .join(&run.id)
         .join("observations.csv");
     assert!(stdout.contains(&csv_path.display().to_string()), "{stdout}");
-    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let csv = std::fs::read_to_string(dir.path().join(&csv_path)).unwrap();
     let header = csv.trim_start_matches('\u{feff}').lines().next().unwrap();
     assert_eq!(
         header,
@@ -213,19 +91,16 @@ async fn a_run_stores_opened_and_blocked_verdicts_and_writes_the_csv() {
 
 #[tokio::test]
 async fn a_target_down_for_the_control_too_is_inconclusive_target_down() {
-    let site = Server::start(|r| match r.route() {
-        "/gw" => gateway(r),
-        _ => Reply::html(LANDING),
-    })
-    .await;
+    let site = site().await;
     let down = faults::resetting().await;
     let dir = tempfile::tempdir().unwrap();
     let root = scenarios(
         dir.path(),
         &site.url("/gw"),
         &[("down.item", down.url("/item/x"))],
+        UNSCHEDULED,
     );
-    let output = linkgate(dir.path(), &root, &[]).await;
+    let output = cli::run(dir.path(), &root, &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let (_, records) = only_run(dir.path());
     assert_eq!(
@@ -242,24 +117,21 @@ async fn a_target_down_for_the_control_too_is_inconclusive_target_down() {
 
 #[tokio::test]
 async fn fail_on_blocked_exits_2_and_bad_scenarios_exit_3() {
-    let site = Server::start(|r| match r.route() {
-        "/gw" => gateway(r),
-        _ => Reply::html(LANDING),
-    })
-    .await;
+    let site = site().await;
     let dir = tempfile::tempdir().unwrap();
     let root = scenarios(
         dir.path(),
         &site.url("/gw"),
         &[("blocked.item", site.url("/item/blocked"))],
+        UNSCHEDULED,
     );
-    let output = linkgate(dir.path(), &root, &["--fail-on", "blocked,inconclusive"]).await;
+    let output = cli::run(dir.path(), &root, &["--fail-on", "blocked,inconclusive"]).await;
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
-    let output = linkgate(dir.path(), &root, &["--fail-on", "opened"]).await;
+    let output = cli::run(dir.path(), &root, &["--fail-on", "opened"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
 
     std::fs::write(root.join("broken.toml"), "[[link]]\nid = 3\n").unwrap();
-    let output = linkgate(dir.path(), &root, &[]).await;
+    let output = cli::run(dir.path(), &root, &[]).await;
     assert_eq!(output.status.code(), Some(3), "{}", text(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("broken.toml"));
 }
@@ -279,31 +151,16 @@ async fn sigterm_stops_the_run_and_resume_measures_only_what_is_missing() {
         .iter()
         .map(|(id, url)| (id.as_str(), url.clone()))
         .collect();
-    let root = scenarios(dir.path(), &site.url("/gw"), &links);
+    let root = scenarios(dir.path(), &site.url("/gw"), &links, UNSCHEDULED);
 
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_linkgate"))
-        .arg("run")
-        .arg(&root)
-        .arg("--out")
-        .arg(dir.path().join("reports"))
-        .args(["--interval", "0s", "--concurrency", "2", "--retries", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
+    let root_arg = root.to_str().unwrap();
+    let args = ["run", root_arg, "--out", "reports"];
+    let slow = ["--interval", "0s", "--concurrency", "2", "--retries", "0"];
+    let mut child = command(dir.path(), &[&args[..], &slow[..]].concat())
         .spawn()
         .unwrap();
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let pid = child.id().unwrap().to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
-        .await
-        .expect("the run stops promptly after SIGTERM")
-        .unwrap();
-    assert_eq!(status.code(), Some(1));
+    assert_eq!(terminate(&mut child).await, Some(1));
     let (run, records) = only_run(dir.path());
     assert_eq!(run.status, RunStatus::Interrupted);
     assert!(
@@ -313,7 +170,7 @@ async fn sigterm_stops_the_run_and_resume_measures_only_what_is_missing() {
     );
     let before = records.len();
 
-    let output = linkgate(
+    let output = cli::run(
         dir.path(),
         &root,
         &["--resume", &run.id, "--concurrency", "8"],
@@ -353,8 +210,8 @@ async fn ca_cert_and_resolve_flags_reach_the_engine() {
     ];
 
     let without = tempfile::tempdir().unwrap();
-    let root = scenarios(without.path(), &gw.url("/gw"), &links);
-    let output = linkgate(without.path(), &root, &[]).await;
+    let root = scenarios(without.path(), &gw.url("/gw"), &links, UNSCHEDULED);
+    let output = cli::run(without.path(), &root, &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let (_, records) = only_run(without.path());
     assert_eq!(
@@ -370,8 +227,8 @@ async fn ca_cert_and_resolve_flags_reach_the_engine() {
     let ca = with.path().join("ca.pem");
     std::fs::write(&ca, &pki.ca_pem).unwrap();
     let resolve = format!("shop.linkgate.test:{}:127.0.0.1", plain.port);
-    let root = scenarios(with.path(), &gw.url("/gw"), &links);
-    let output = linkgate(
+    let root = scenarios(with.path(), &gw.url("/gw"), &links, UNSCHEDULED);
+    let output = cli::run(
         with.path(),
         &root,
         &["--ca-cert", ca.to_str().unwrap(), "--resolve", &resolve],
@@ -391,19 +248,16 @@ async fn ca_cert_and_resolve_flags_reach_the_engine() {
 
 #[tokio::test]
 async fn proxy_flag_sends_every_request_through_the_proxy() {
-    let site = Server::start(|r| match r.route() {
-        "/gw" => gateway(r),
-        _ => Reply::html(LANDING),
-    })
-    .await;
+    let site = site().await;
     let proxy = Proxy::start().await;
     let dir = tempfile::tempdir().unwrap();
     let root = scenarios(
         dir.path(),
         &site.url("/gw"),
         &[("open.item", site.url("/item/open"))],
+        UNSCHEDULED,
     );
-    let output = linkgate(dir.path(), &root, &["--proxy", &proxy.url()]).await;
+    let output = cli::run(dir.path(), &root, &["--proxy", &proxy.url()]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let (_, records) = only_run(dir.path());
     assert_eq!(
@@ -468,7 +322,7 @@ async fn every_redirect_kind_and_failure_through_the_binary() {
         ("reset", reset.url("/item/x")),
     ];
     let dir = tempfile::tempdir().unwrap();
-    let root = scenarios(dir.path(), &site.url("/gw"), &links);
+    let root = scenarios(dir.path(), &site.url("/gw"), &links, UNSCHEDULED);
     let flags = [
         "--per-host",
         "2",
@@ -481,15 +335,9 @@ async fn every_redirect_kind_and_failure_through_the_binary() {
         "--body-cap",
         "100000",
     ];
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_linkgate"));
-    command
-        .arg("run")
-        .arg(&root)
-        .arg("--out")
-        .arg(dir.path().join("reports"))
-        .args(["--interval", "0s"])
-        .args(flags);
-    let output = command.output().await.unwrap();
+    let root_arg = root.to_str().unwrap();
+    let args = ["run", root_arg, "--out", "reports", "--interval", "0s"];
+    let output = cli::linkgate(dir.path(), &[&args[..], &flags[..]].concat()).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let (_, records) = only_run(dir.path());
     let control = |link: &str| {

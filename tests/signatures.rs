@@ -2,34 +2,11 @@
 //! signature is mistaken for another page state. A signature without a passing fixture is a
 //! guess; this test is what makes the scenario pack evidence.
 
-use linkgate::catalog::Catalog;
+mod support;
+
 use linkgate::classify::{Situation, classify};
-use linkgate::model::{Hop, HopVia, Observation, VerdictKind};
-
-fn bundled() -> Catalog {
-    Catalog::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")])
-        .unwrap_or_else(|e| panic!("the bundled scenarios must load:\n{e}"))
-}
-
-/// The fixture as the engines would have seen it: one page at its capture URL.
-fn observation_of(url: &str, bytes: &[u8]) -> Observation {
-    let decoded = linkgate::charset::decode(bytes, None, None);
-    Observation {
-        entry_url: url.into(),
-        hops: vec![Hop {
-            url: url.into(),
-            status: Some(200),
-            location: None,
-            via: HopVia::Start,
-            elapsed_ms: 0,
-        }],
-        final_url: url.into(),
-        status: Some(200),
-        body: decoded.text,
-        charset: Some(decoded.charset.into()),
-        ..Observation::default()
-    }
-}
+use linkgate::model::VerdictKind;
+use support::fixtures::{bundled, observation_of};
 
 #[test]
 fn every_signature_classifies_its_fixture() {

@@ -182,10 +182,21 @@ fn raw(db: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(db).unwrap()
 }
 
-#[test]
-fn round_trip_gives_back_equal_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&db_in(&dir)).unwrap();
+/// The database at `db` has this linkgate's schema version and is in write-ahead logging.
+fn assert_migrated_to_wal(db: &Path) {
+    let conn = raw(db);
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
+}
+
+/// A store holding run `r1` with a full record and a bare control, and those records.
+fn two_records_stored(dir: &tempfile::TempDir) -> (Store, Vec<Record>) {
+    let mut store = Store::open(&db_in(dir)).unwrap();
     store.begin_run(&run("r1", 0)).unwrap();
     let records = vec![
         full_record("r1", "taobao.item"),
@@ -194,6 +205,13 @@ fn round_trip_gives_back_equal_records() {
     for record in &records {
         store.record(record, &[]).unwrap();
     }
+    (store, records)
+}
+
+#[test]
+fn round_trip_gives_back_equal_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, records) = two_records_stored(&dir);
     assert_eq!(store.records("r1").unwrap(), records);
     assert_eq!(store.records("no-such-run").unwrap(), vec![]);
 }
@@ -237,14 +255,8 @@ fn migration_from_empty_creates_folder_schema_and_wal() {
         store.evidence_dir(),
         dir.path().join("reports").join("evidence")
     );
+    assert_migrated_to_wal(&db);
     let conn = raw(&db);
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!((version, mode.as_str()), (SCHEMA_VERSION, "wal"));
     let mut tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .unwrap()
@@ -575,4 +587,50 @@ fn an_unknown_stored_value_is_named() {
 fn a_store_can_move_to_a_writer_thread() {
     fn is_send<T: Send>() {}
     is_send::<Store>();
+}
+
+/// Regression: two processes opening the same brand-new database at once made one of them
+/// fail with `Busy`, because switching to write-ahead logging takes a lock that SQLite's
+/// busy timeout does not wait for. Threads with their own `Store` take the same file locks
+/// as processes do.
+#[test]
+fn stores_opening_a_new_database_at_once_all_succeed() {
+    const OPENERS: usize = 16;
+    let dir = tempfile::tempdir().unwrap();
+    for attempt in 0..20 {
+        let db = dir.path().join(format!("h{attempt}")).join("linkgate.db");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(OPENERS));
+        let openers: Vec<_> = (0..OPENERS)
+            .map(|n| {
+                let (db, barrier) = (db.clone(), barrier.clone());
+                thread::spawn(move || {
+                    barrier.wait();
+                    let mut store = Store::open(&db)
+                        .unwrap_or_else(|e| panic!("opener {n} of attempt {attempt}: {e}"));
+                    store.begin_run(&run(&format!("r{n}"), n as i64)).unwrap();
+                })
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap();
+        }
+        assert_migrated_to_wal(&db);
+        assert_eq!(Store::open(&db).unwrap().runs().unwrap().len(), OPENERS);
+    }
+}
+
+#[test]
+fn records_without_bodies_are_the_records_with_empty_bodies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, records) = two_records_stored(&dir);
+    assert!(!records[0].observation.body.is_empty());
+    let expected: Vec<Record> = records
+        .into_iter()
+        .map(|mut r| {
+            r.observation.body.clear();
+            r
+        })
+        .collect();
+    assert_eq!(store.records_without_bodies("r1").unwrap(), expected);
+    assert_eq!(store.records_without_bodies("no-such-run").unwrap(), vec![]);
 }

@@ -41,7 +41,7 @@ impl History {
             let manual = match self.manual.get(&run.id) {
                 Some(manual) => *manual,
                 None => {
-                    let records = store.records(&run.id)?;
+                    let records = store.records_without_bodies(&run.id)?;
                     let manual = !records.is_empty()
                         && records
                             .iter()

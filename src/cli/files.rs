@@ -11,7 +11,7 @@ use linkgate::store::{BodyRead, Store};
 /// Writes `OUT/RUN_ID/observations.csv` from the history, a record at a time (the history
 /// keeps each page's title, so no page is decompressed), and returns its path.
 pub fn write_csv(out: &Path, run_id: &str, store: &Store) -> anyhow::Result<PathBuf> {
-    let path = out.join(run_id).join("observations.csv");
+    let path = out.join(run_id).join(super::seal::CSV_FILE);
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create folder {}", dir.display()))?;
@@ -31,17 +31,4 @@ pub fn write_csv(out: &Path, run_id: &str, store: &Store) -> anyhow::Result<Path
         .with_context(write_error)?;
     std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder.
-// The CSV is streamed now; other files a command writes whole still come through here.
-#[allow(dead_code)]
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create folder {}", dir.display()))?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }

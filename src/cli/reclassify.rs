@@ -86,7 +86,8 @@ pub fn run(args: ReclassifyArgs, global: &Global) -> anyhow::Result<Exit> {
         for r in &result.recomputed {
             store.update_verdict(&run.id, &r.key, &r.verdict, r.control_verdict, &set)?;
         }
-        let records = store.records(&run.id)?;
+        // Sealing the amendment needs only each record's evidence hashes.
+        let records = store.records_without_bodies(&run.id)?;
         let now = chrono::Utc::now();
         if let Some(amendment) = super::seal::amend_run(
             &catalog,

@@ -22,7 +22,7 @@ use linkgate::model::{Audit, EngineKind, Probe, Run, RunStatus, VerdictKind};
 use linkgate::plan::plan;
 use linkgate::run::{Engines, Outcome, RunOptions, Runner, new_run_id};
 use linkgate::schedule::{Due, FileLock, LockError, holder_note};
-use linkgate::store::{BodyRead, Store};
+use linkgate::store::Store;
 
 use super::clock::{ClockArgs, SimClock};
 use super::seal::Sealed;
@@ -342,11 +342,7 @@ impl<'a> Session<'a> {
         let store = self.open_store()?;
         // Bodies stay in the database: sealing needs only each record's evidence hashes, and
         // the CSV is streamed from the history with its stored titles.
-        let mut records = Vec::new();
-        store.for_each_record(&outcome.run.id, BodyRead::Skip, |stored| {
-            records.push(stored.record);
-            Ok::<(), linkgate::store::StoreError>(())
-        })?;
+        let records = store.records_without_bodies(&outcome.run.id)?;
         let now = self.clock.now();
         let sealed = super::seal::finish_run(
             &self.catalog,

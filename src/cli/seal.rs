@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use linkgate::catalog::Catalog;
 use linkgate::manifest::{self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError};
 use linkgate::model::{Record, Run, RunStatus};
-use linkgate::render::csv::observations_csv;
 use linkgate::schedule::FileLock;
 use linkgate::store::Store;
 
@@ -78,6 +77,7 @@ pub fn finish_run(
 
 /// Writes a reclassified run's CSV and report again and, if the run is sealed and its files
 /// changed, seals them as an amendment naming `signature_set`. Returns the amendment's path.
+/// As for [`finish_run`], `records` need no page bodies: the CSV is read from the history.
 pub fn amend_run(
     catalog: &Catalog,
     out: &Path,
@@ -87,7 +87,7 @@ pub fn amend_run(
     signature_set: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<PathBuf>> {
-    write_csv(out, run, records)?;
+    super::files::write_csv(out, &run.id, store)?;
     write_reports(catalog, store.db_path(), out, run)?;
     if !out.join(&run.id).join(MANIFEST_FILE).exists() {
         return Ok(None);
@@ -114,12 +114,6 @@ pub fn amend_run(
         written_at: now,
     };
     Ok(Some(manifest::seal(out, &draft, &chain)?))
-}
-
-fn write_csv(out: &Path, run: &Run, records: &[Record]) -> anyhow::Result<PathBuf> {
-    let csv = out.join(&run.id).join(CSV_FILE);
-    super::files::write_atomically(&csv, &observations_csv(records))?;
-    Ok(csv)
 }
 
 /// The report of each audit of the run: `OUT/RUN_ID/index.html`, or `OUT/RUN_ID/AUDIT/`

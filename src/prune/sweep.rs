@@ -86,7 +86,7 @@ pub fn prune(
     }
     let mut referenced = BTreeSet::new();
     for run in present.iter().filter(|r| !chosen.contains(&r.id)) {
-        referenced.extend(evidence_of(&store.records(&run.id)?).into_keys());
+        referenced.extend(evidence_of(&store.records_without_bodies(&run.id)?).into_keys());
     }
     let cutoff = SystemTime::from(now) - EVIDENCE_GRACE;
     let (files, bytes) = remove_evidence(&store.evidence_dir(), &referenced, cutoff, dry_run)?;

@@ -4,8 +4,10 @@
 //! ([`load`], [`write`]); [`render`] in between is pure, so any past state of a history can be
 //! rendered again and tests can render without a disk.
 //!
-//! Runs are read one at a time and only their findings kept, except the run shown, whose
-//! records (bodies included) the drill-down needs: a long history costs the memory of one run.
+//! Runs are read one at a time, without their page bodies, and only their findings kept:
+//! judging needs verdicts, not pages, and decompressing every page of a long history was most
+//! of a report's time. Only the run shown is read again with its bodies, for the drill-down's
+//! page titles and text: a long history costs the memory of one run.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -16,7 +18,7 @@ use super::html::{HtmlReport, Lang, RenderError, ReportInput, render_html};
 use super::summary::{summary_csv, summary_json};
 use crate::assess::{AssessError, Assessment, AuditTerms, Directory, RunFindings, assess, judge};
 use crate::model::{Audit, Record, Run};
-use crate::store::{Store, StoreError};
+use crate::store::{BodyRead, Store, StoreError};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +71,6 @@ pub struct Request<'a> {
 struct Shown {
     at: DateTime<Utc>,
     run: Run,
-    records: Vec<Record>,
 }
 
 /// Reads `request.audit`'s runs from `store` and assesses them as of the run shown, on the
@@ -83,11 +84,7 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
         if !run.audits.contains(audit) && request.run != Some(run.id.as_str()) {
             continue;
         }
-        let records: Vec<Record> = store
-            .records(&run.id)?
-            .into_iter()
-            .filter(|r| &r.audit == audit)
-            .collect();
+        let records = records_of(store, &run.id, audit, BodyRead::Skip)?;
         let findings = judge(&records, terms.policy);
         let Some(at) = findings.iter().map(|f| f.observed_at).min() else {
             continue;
@@ -103,7 +100,6 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
             shown = Some(Shown {
                 at,
                 run: run.clone(),
-                records,
             });
         }
         history.push(RunFindings { run, findings });
@@ -122,11 +118,29 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
     };
     let today = shown.at.date_naive();
     let assessment = assess(&terms, history, &shown.run.id, request.directory, today)?;
+    let records = records_of(store, &shown.run.id, audit, BodyRead::Full)?;
     Ok(History {
         assessment,
         run: shown.run,
-        records: shown.records,
+        records,
     })
+}
+
+/// A run's records of `audit`, in the order they were stored.
+fn records_of(
+    store: &Store,
+    run_id: &str,
+    audit: &str,
+    body: BodyRead,
+) -> Result<Vec<Record>, StoreError> {
+    let mut records = Vec::new();
+    store.for_each_record(run_id, body, |stored| {
+        if stored.record.audit == audit {
+            records.push(stored.record);
+        }
+        Ok::<(), StoreError>(())
+    })?;
+    Ok(records)
 }
 
 /// Hashes of the shown run's evidence files that are in the evidence folder.

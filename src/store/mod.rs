@@ -17,7 +17,9 @@
 //!
 //! Two processes may share one file: SQLite's write-ahead log lets readers go on while one
 //! writer writes, and a second writer waits up to the busy timeout before giving up with
-//! [`StoreError::Busy`]. A `Store` is one connection: one per thread.
+//! [`StoreError::Busy`]. Opening a new file from several processes at once is safe too: the
+//! switch to write-ahead logging and the schema migration each wait for the other opener.
+//! A `Store` is one connection: one per thread.
 
 mod codec;
 mod error;
@@ -35,7 +37,7 @@ pub use schema::SCHEMA_VERSION;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use error::{is_busy, sqlite};
 
@@ -73,12 +75,10 @@ impl Store {
         let mut conn = Connection::open(db).map_err(open_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         // The first statement is where SQLite notices a file that is not a database.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(|e| match is_busy(&e) {
-                true => StoreError::Busy { path: path.clone() },
-                false => open_error(e),
-            })?;
+        let mode = switch_to_wal(&conn).map_err(|e| match is_busy(&e) {
+            true => StoreError::Busy { path: path.clone() },
+            false => open_error(e),
+        })?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path, mode });
         }
@@ -121,5 +121,25 @@ impl Store {
     /// Where the evidence file named `sha256` is, if it is there (for reports that link to it).
     pub fn artifact_path(&self, sha256: &str) -> Option<PathBuf> {
         evidence::locate(&self.evidence_dir(), sha256)
+    }
+}
+
+/// How long to sleep between tries of the journal-mode switch: short, because the lock it
+/// waits for is held only while another connection makes the same switch.
+const WAL_RETRY_PAUSE: Duration = Duration::from_millis(5);
+
+/// Switches the connection to write-ahead logging and answers the journal mode it ended in.
+/// The switch needs the file to itself for a moment, and SQLite answers busy at once rather
+/// than calling the busy handler, so two processes opening a new database together would
+/// make one fail: this tries again until [`BUSY_TIMEOUT`] has passed.
+fn switch_to_wal(conn: &Connection) -> Result<String, rusqlite::Error> {
+    let started = Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)) {
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                std::thread::sleep(WAL_RETRY_PAUSE)
+            }
+            answer => return answer,
+        }
     }
 }

@@ -61,8 +61,20 @@ impl Store {
     /// stored when it was replaced). Holds every page in memory: for a whole run, prefer
     /// [`Store::for_each_record`].
     pub fn records(&self, run_id: &str) -> Result<Vec<Record>, StoreError> {
+        self.collect_records(run_id, BodyRead::Full)
+    }
+
+    /// The records of a run as [`Store::records`] gives them, but with `observation.body`
+    /// empty: for readers that need verdicts, keys and evidence hashes and not the page (a
+    /// report's past runs, sealing, verifying, pruning), which would otherwise decompress
+    /// every page of the history.
+    pub fn records_without_bodies(&self, run_id: &str) -> Result<Vec<Record>, StoreError> {
+        self.collect_records(run_id, BodyRead::Skip)
+    }
+
+    fn collect_records(&self, run_id: &str, body: BodyRead) -> Result<Vec<Record>, StoreError> {
         let mut records = Vec::new();
-        self.for_each_record(run_id, BodyRead::Full, |stored| {
+        self.for_each_record(run_id, body, |stored| {
             records.push(stored.record);
             Ok::<(), StoreError>(())
         })?;

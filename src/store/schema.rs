@@ -123,16 +123,24 @@ struct State {
     objects: i64,
 }
 
+/// Reads the three facts in one statement, so they come from one snapshot: read one by one,
+/// another process's migration could commit in between, and a file seen with tables but
+/// without linkgate's mark would be refused as another program's.
 fn state(conn: &Connection, path: &Path) -> Result<State, StoreError> {
-    let read = |sql: &str| -> Result<i64, StoreError> {
-        conn.query_row(sql, [], |row| row.get(0))
-            .map_err(|e| sqlite(path, "reading the schema version", e))
-    };
-    Ok(State {
-        version: read("PRAGMA user_version")?,
-        application_id: read("PRAGMA application_id")?,
-        objects: read("SELECT count(*) FROM sqlite_master")?,
-    })
+    conn.query_row(
+        "SELECT (SELECT user_version FROM pragma_user_version),
+                (SELECT application_id FROM pragma_application_id),
+                (SELECT count(*) FROM sqlite_master)",
+        [],
+        |row| {
+            Ok(State {
+                version: row.get(0)?,
+                application_id: row.get(1)?,
+                objects: row.get(2)?,
+            })
+        },
+    )
+    .map_err(|e| sqlite(path, "reading the schema version", e))
 }
 
 /// Refuses another program's file and a schema newer than this linkgate.

@@ -46,6 +46,23 @@ fn the_default_report_is_the_last_run_beside_the_history_in_the_audit_language()
     for file in ["summary.csv", "summary.json"] {
         assert!(index.with_file_name(file).exists(), "{file}");
     }
+    // The drill-down shows each page's title and text, summarised from the stored bodies
+    // while the run was read (the bodies themselves are not kept).
+    let details: String = std::fs::read_dir(index.with_file_name("details"))
+        .map(|dir| {
+            dir.map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    let drill_down = format!("{html}{details}");
+    assert!(
+        drill_down.contains("已停止访问该网页"),
+        "no page title shown"
+    );
+    assert!(
+        drill_down.contains("网页包含诱导分享、诱导关注内容，被多人投诉"),
+        "no page text shown"
+    );
 }
 
 #[test]

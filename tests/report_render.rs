@@ -281,6 +281,7 @@ fn wide_history(copies: usize) -> History {
         assessment,
         run,
         records: shown,
+        pages: Default::default(),
     }
 }
 

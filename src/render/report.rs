@@ -6,15 +6,16 @@
 //!
 //! Runs are read one at a time, without their page bodies, and only their findings kept:
 //! judging needs verdicts, not pages, and decompressing every page of a long history was most
-//! of a report's time. Only the run shown is read again with its bodies, for the drill-down's
-//! page titles and text: a long history costs the memory of one run.
+//! of a report's time. Only the run shown is read again with its bodies, a batch at a time,
+//! for the drill-down's page titles and text (see `html::gist`): a long history costs the
+//! memory of one run's records without their pages.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
-use super::html::{HtmlReport, Lang, RenderError, ReportInput, render_html};
+use super::html::{HtmlReport, Lang, PageGists, RenderError, ReportInput, render_html};
 use super::summary::{summary_csv, summary_json};
 use crate::assess::{AssessError, Assessment, AuditTerms, Directory, RunFindings, assess, judge};
 use crate::model::{Audit, Record, Run};
@@ -53,8 +54,10 @@ pub enum ReportError {
 pub struct History {
     pub assessment: Assessment,
     pub run: Run,
-    /// The shown run's records of the audit, controls included.
+    /// The shown run's records of the audit, controls included, without their bodies.
     pub records: Vec<Record>,
+    /// What the drill-down shows of their pages.
+    pub pages: PageGists,
 }
 
 /// What to read.
@@ -118,11 +121,12 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
     };
     let today = shown.at.date_naive();
     let assessment = assess(&terms, history, &shown.run.id, request.directory, today)?;
-    let records = records_of(store, &shown.run.id, audit, BodyRead::Full)?;
+    let (records, pages) = summarised_records(store, &shown.run.id, audit)?;
     Ok(History {
         assessment,
         run: shown.run,
         records,
+        pages,
     })
 }
 
@@ -141,6 +145,32 @@ fn records_of(
         Ok::<(), StoreError>(())
     })?;
     Ok(records)
+}
+
+/// Records read with their bodies at once, for their gists: enough to keep every core busy.
+const GIST_BATCH: usize = 512;
+
+/// A run's records of `audit` with their pages summarised and their bodies dropped, a batch
+/// at a time, so memory holds one batch of pages, not the run's.
+fn summarised_records(
+    store: &Store,
+    run_id: &str,
+    audit: &str,
+) -> Result<(Vec<Record>, PageGists), StoreError> {
+    let (mut records, mut pages) = (Vec::new(), PageGists::default());
+    let mut summarised = 0;
+    store.for_each_record(run_id, BodyRead::Full, |stored| {
+        if stored.record.audit == audit {
+            records.push(stored.record);
+        }
+        if records.len() - summarised == GIST_BATCH {
+            pages.take_from(&mut records[summarised..]);
+            summarised = records.len();
+        }
+        Ok::<(), StoreError>(())
+    })?;
+    pages.take_from(&mut records[summarised..]);
+    Ok((records, pages))
 }
 
 /// Hashes of the shown run's evidence files that are in the evidence folder.
@@ -183,6 +213,7 @@ pub fn render(
         assessment: &history.assessment,
         run: &history.run,
         records: &history.records,
+        pages: &history.pages,
         directory,
         lang: style.lang,
         evidence: style.evidence,

@@ -7,14 +7,11 @@
 use std::collections::HashMap;
 
 use super::evidence::Evidence;
+use super::gist::{PageGist, PageGists};
 use super::lang::{Lang, class, symbol};
 use crate::assess::{Assessment, CellAssessment, Compliance, PairAssessment, Seen};
-use crate::classify::Page;
 use crate::model::{ProbeRole, Record};
 use crate::render::csv::hops as hop_chain;
-
-/// Characters of a page's visible text the drill-down shows.
-const TEXT_EXCERPT: usize = 400;
 
 /// A labelled value.
 pub struct Fact {
@@ -103,6 +100,7 @@ impl<'r> RecordIndex<'r> {
 pub struct DetailContext<'a> {
     pub assessment: &'a Assessment,
     pub records: &'a RecordIndex<'a>,
+    pub pages: &'a PageGists,
     pub lang: Lang,
     pub evidence: &'a Evidence<'a>,
 }
@@ -237,7 +235,14 @@ impl DetailContext<'_> {
     fn record_facts(&self, pair: &PairAssessment, record: &Record) -> Vec<Fact> {
         let t = self.lang.labels();
         let o = &record.observation;
-        let page = Page::parse(&o.body, o.rendered_text.as_deref());
+        let taken;
+        let page = match self.pages.of(record) {
+            Some(gist) => gist,
+            None => {
+                taken = PageGist::of(o);
+                &taken
+            }
+        };
         let mut facts = vec![Fact {
             label: t.url,
             value: record.url.clone(),
@@ -264,8 +269,8 @@ impl DetailContext<'_> {
             t.status,
             o.status.map(|s| s.to_string()).unwrap_or_default(),
         );
-        add(t.page_title, page.title().to_string());
-        add(t.visible_text, excerpt(page.text()));
+        add(t.page_title, page.title.clone());
+        add(t.visible_text, page.text.clone());
         add(t.dialogs, o.dialogs.join(" | "));
         add(t.engine, o.engine.as_str().to_string());
         add(t.attempts, attempts(record));
@@ -309,14 +314,6 @@ fn compliance_line(compliance: Compliance, role: ProbeRole, lang: Lang) -> Strin
         ProbeRole::SameOwner => format!("{line} ({})", lang.labels().same_owner),
         _ => line,
     }
-}
-
-fn excerpt(text: &str) -> String {
-    let mut out: String = text.chars().take(TEXT_EXCERPT).collect();
-    if out.len() < text.len() {
-        out.push('…');
-    }
-    out
 }
 
 fn attempts(record: &Record) -> String {

@@ -11,6 +11,7 @@ mod changes;
 mod chart;
 mod detail;
 mod evidence;
+mod gist;
 mod header;
 mod lang;
 mod matrix;
@@ -21,6 +22,7 @@ mod trend;
 use askama::Template;
 use std::collections::HashSet;
 
+pub use gist::{PageGist, PageGists};
 pub use lang::Lang;
 pub use pages::{INLINE_CAP, PAGE_CAP};
 
@@ -48,6 +50,9 @@ pub struct ReportInput<'a> {
     pub run: &'a Run,
     /// The shown run's records, controls included: the drill-down's evidence.
     pub records: &'a [Record],
+    /// Their pages' gists, taken when their bodies were dropped; a record without one has
+    /// its page summarised from its body.
+    pub pages: &'a PageGists,
     pub directory: &'a Directory,
     pub lang: Lang,
     /// URL of the evidence folder relative to the report folder, e.g. `../evidence/`.
@@ -112,6 +117,7 @@ impl<'a> Renderer<'a> {
         let context = DetailContext {
             assessment,
             records: &self.records,
+            pages: self.input.pages,
             lang: self.input.lang,
             evidence,
         };

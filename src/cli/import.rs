@@ -85,10 +85,8 @@ pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
     run.status = status;
     run.ended_at = Some(ended);
     let run = store.run(&run.id)?.unwrap_or(run);
-    // Sealing needs each record's evidence hashes, not its page.
     let stored = store.records_without_bodies(&run.id)?;
-    let sealed =
-        super::seal::finish_run(&catalog, &args.history.out, &store, &run, &stored, ended)?;
+    let sealed = super::seal::finish_run(&catalog, &args.history.out, &store, &run, ended)?;
     tracing::info!(run = %run.id, records = stored.len(), "manual observations imported");
     if !global.quiet {
         println!(

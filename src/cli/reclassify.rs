@@ -86,18 +86,10 @@ pub fn run(args: ReclassifyArgs, global: &Global) -> anyhow::Result<Exit> {
         for r in &result.recomputed {
             store.update_verdict(&run.id, &r.key, &r.verdict, r.control_verdict, &set)?;
         }
-        // Sealing the amendment needs only each record's evidence hashes.
-        let records = store.records_without_bodies(&run.id)?;
         let now = chrono::Utc::now();
-        if let Some(amendment) = super::seal::amend_run(
-            &catalog,
-            &args.history.out,
-            &store,
-            run,
-            &records,
-            &set,
-            now,
-        )? {
+        if let Some(amendment) =
+            super::seal::amend_run(&catalog, &args.history.out, &store, run, &set, now)?
+        {
             println!("  sealed: {}", amendment.display());
         }
     }

@@ -340,20 +340,13 @@ impl<'a> Session<'a> {
         progress.finish();
         let outcome = result?;
         let store = self.open_store()?;
-        // Bodies stay in the database: sealing needs only each record's evidence hashes, and
-        // the CSV is streamed from the history with its stored titles.
-        let records = store.records_without_bodies(&outcome.run.id)?;
+        let measured = (started.elapsed(), super::summary::peak_rss_kb());
         let now = self.clock.now();
-        let sealed = super::seal::finish_run(
-            &self.catalog,
-            &self.args.out,
-            &store,
-            &outcome.run,
-            &records,
-            now,
-        )?;
+        let sealed =
+            super::seal::finish_run(&self.catalog, &self.args.out, &store, &outcome.run, now)?;
         log_end(&outcome, started.elapsed());
         super::summary::store_stats(&outcome, started.elapsed());
+        super::summary::phase_stats(measured, started.elapsed());
         self.print(&outcome, started.elapsed(), &store, &sealed);
         let exit = exit_for(&outcome, outcome.any(&fail_on));
         Ok((exit, outcome.run.id))

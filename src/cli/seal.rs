@@ -10,10 +10,12 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
 use linkgate::catalog::Catalog;
-use linkgate::manifest::{self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError};
-use linkgate::model::{Record, Run, RunStatus};
+use linkgate::manifest::{
+    self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError, RunEvidence,
+};
+use linkgate::model::{Run, RunStatus};
 use linkgate::schedule::FileLock;
-use linkgate::store::Store;
+use linkgate::store::{BodyRead, Store, StoreError};
 
 /// The run folder's CSV.
 pub const CSV_FILE: &str = "observations.csv";
@@ -35,7 +37,6 @@ pub fn finish_run(
     out: &Path,
     store: &Store,
     run: &Run,
-    records: &[Record],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Sealed> {
     let csv = super::files::write_csv(out, &run.id, store)?;
@@ -50,11 +51,12 @@ pub fn finish_run(
     }
     let outputs = outputs(&out.join(&run.id))?;
     let chain = manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
+    let evidence = &run_evidence(store, &run.id)?;
     let draft = Draft {
         kind: EntryKind::Run,
         run,
-        records,
-        evidence_files: &evidence_files(store, records),
+        evidence,
+        evidence_files: &evidence_files(store, evidence),
         outputs: outputs
             .iter()
             .map(|(n, b)| (n.clone(), b.as_slice()))
@@ -77,13 +79,12 @@ pub fn finish_run(
 
 /// Writes a reclassified run's CSV and report again and, if the run is sealed and its files
 /// changed, seals them as an amendment naming `signature_set`. Returns the amendment's path.
-/// As for [`finish_run`], `records` need no page bodies: the CSV is read from the history.
+/// As for [`finish_run`], the CSV and the report are read from the history.
 pub fn amend_run(
     catalog: &Catalog,
     out: &Path,
     store: &Store,
     run: &Run,
-    records: &[Record],
     signature_set: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<PathBuf>> {
@@ -101,11 +102,12 @@ pub fn amend_run(
     if newest_outputs(out, &run.id)? == now_outputs {
         return Ok(None);
     }
+    let evidence = &run_evidence(store, &run.id)?;
     let draft = Draft {
         kind: EntryKind::Reclassify,
         run,
-        records,
-        evidence_files: &evidence_files(store, records),
+        evidence,
+        evidence_files: &evidence_files(store, evidence),
         outputs: outputs
             .iter()
             .map(|(n, b)| (n.clone(), b.as_slice()))
@@ -200,17 +202,28 @@ fn outputs(folder: &Path) -> anyhow::Result<Outputs> {
     Ok(found)
 }
 
+/// The run's record count and evidence, read a record at a time without page bodies.
+fn run_evidence(store: &Store, run_id: &str) -> anyhow::Result<RunEvidence> {
+    let mut evidence = RunEvidence::default();
+    store.for_each_record(run_id, BodyRead::Skip, |stored| {
+        evidence.add(&stored.record);
+        Ok::<(), StoreError>(())
+    })?;
+    Ok(evidence)
+}
+
 /// The evidence folder's file name of each evidence hash the records refer to.
-fn evidence_files(store: &Store, records: &[Record]) -> BTreeMap<String, String> {
-    manifest::evidence_of(records)
-        .into_keys()
+fn evidence_files(store: &Store, evidence: &RunEvidence) -> BTreeMap<String, String> {
+    evidence
+        .files
+        .keys()
         .filter_map(|sha256| {
             let name = store
-                .artifact_path(&sha256)?
+                .artifact_path(sha256)?
                 .file_name()?
                 .to_str()?
                 .to_string();
-            Some((sha256, name))
+            Some((sha256.clone(), name))
         })
         .collect()
 }

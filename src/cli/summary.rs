@@ -92,6 +92,31 @@ pub fn store_stats(outcome: &Outcome, elapsed: Duration) {
     eprintln!("{}", store_stats_line(outcome, elapsed));
 }
 
+/// With `LINKGATE_STORE_STATS=1`, one more line: how long measuring took and the process's
+/// peak memory then, against the whole run with sealing (CSV, report, manifest), so the
+/// benchmark can tell the two apart.
+pub fn phase_stats(measured: (Duration, Option<u64>), elapsed: Duration) {
+    if std::env::var_os("LINKGATE_STORE_STATS").is_none_or(|v| v.is_empty() || v == "0") {
+        return;
+    }
+    let mb =
+        |kb: Option<u64>| kb.map_or("?".to_string(), |kb| format!("{:.1}", kb as f64 / 1024.0));
+    eprintln!(
+        "phase-stats: measuring {:.3} s, peak RSS {} MB; whole run {:.3} s, peak RSS {} MB",
+        measured.0.as_secs_f64(),
+        mb(measured.1),
+        elapsed.as_secs_f64(),
+        mb(peak_rss_kb()),
+    );
+}
+
+/// The process's peak resident memory so far (`VmHWM`), where the system says it.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn store_stats_line(outcome: &Outcome, elapsed: Duration) -> String {
     let h = &outcome.history;
     let share = match elapsed.as_secs_f64() {

@@ -15,7 +15,8 @@ use crate::model::{Record, Run};
 pub struct Draft<'a> {
     pub kind: EntryKind,
     pub run: &'a Run,
-    pub records: &'a [Record],
+    /// The run's record count and the evidence its records refer to.
+    pub evidence: &'a RunEvidence,
     /// Evidence file names by SHA-256, for the files found in the evidence folder.
     pub evidence_files: &'a BTreeMap<String, String>,
     /// Files written into the run folder: name and bytes.
@@ -29,11 +30,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-/// Every evidence file the records refer to, each once (the first role it is seen in wins:
-/// a page can be one probe's final body and another's intermediate page), sorted by hash.
-pub fn evidence_of(records: &[Record]) -> BTreeMap<String, EvidenceRole> {
-    let mut evidence = BTreeMap::new();
-    for record in records {
+/// What a manifest lists of a run's records: how many there are and every evidence file
+/// they refer to, each once (the first role it is seen in wins: a page can be one probe's
+/// final body and another's intermediate page), sorted by hash. Gathered a record at a time,
+/// so sealing a run of any size holds no records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunEvidence {
+    pub records: usize,
+    pub files: BTreeMap<String, EvidenceRole>,
+}
+
+impl RunEvidence {
+    pub fn of(records: &[Record]) -> RunEvidence {
+        let mut evidence = RunEvidence::default();
+        records.iter().for_each(|r| evidence.add(r));
+        evidence
+    }
+
+    pub fn add(&mut self, record: &Record) {
+        self.records += 1;
         let o = &record.observation;
         let found = o
             .body_sha256
@@ -46,20 +61,28 @@ pub fn evidence_of(records: &[Record]) -> BTreeMap<String, EvidenceRole> {
             )
             .chain(o.evidence.iter().map(|s| (s, EvidenceRole::Intermediate)));
         for (sha256, role) in found {
-            evidence.entry(sha256.to_ascii_lowercase()).or_insert(role);
+            self.files
+                .entry(sha256.to_ascii_lowercase())
+                .or_insert(role);
         }
     }
-    evidence
+}
+
+/// Every evidence file `records` refer to (see [`RunEvidence`]).
+pub fn evidence_of(records: &[Record]) -> BTreeMap<String, EvidenceRole> {
+    RunEvidence::of(records).files
 }
 
 /// The manifest of `draft` at `sequence` in the chain, after `previous`, with its digest.
 pub fn build(draft: &Draft<'_>, sequence: u64, previous: Option<Previous>) -> Manifest {
-    let evidence = evidence_of(draft.records)
-        .into_iter()
+    let evidence = draft
+        .evidence
+        .files
+        .iter()
         .map(|(sha256, role)| EvidenceFile {
-            file: draft.evidence_files.get(&sha256).cloned(),
-            sha256,
-            role,
+            file: draft.evidence_files.get(sha256).cloned(),
+            sha256: sha256.clone(),
+            role: *role,
         })
         .collect();
     let mut outputs: Vec<OutputFile> = draft
@@ -81,7 +104,7 @@ pub fn build(draft: &Draft<'_>, sequence: u64, previous: Option<Previous>) -> Ma
         written_by: format!("linkgate {}", env!("CARGO_PKG_VERSION")),
         run: draft.run.clone(),
         signature_set: draft.signature_set.clone(),
-        records: draft.records.len(),
+        records: draft.evidence.records,
         evidence,
         outputs,
         previous,
@@ -188,7 +211,7 @@ mod tests {
         let draft = Draft {
             kind: EntryKind::Run,
             run: &run,
-            records: &records,
+            evidence: &RunEvidence::of(&records),
             evidence_files: &files,
             outputs: vec![("observations.csv".into(), b"run_id\n".as_slice())],
             signature_set: None,
@@ -216,7 +239,7 @@ mod tests {
         let draft = Draft {
             kind: EntryKind::Run,
             run: &run,
-            records: &records,
+            evidence: &RunEvidence::of(&records),
             evidence_files: &files,
             outputs: vec![("observations.csv".into(), b"x".as_slice())],
             signature_set: None,

@@ -94,7 +94,7 @@ mod tests {
         let draft = super::super::Draft {
             kind: super::super::EntryKind::Run,
             run: &run,
-            records: &[],
+            evidence: &super::super::RunEvidence::default(),
             evidence_files: &files,
             outputs: Vec::new(),
             signature_set: None,

@@ -20,7 +20,7 @@ mod latest;
 mod model;
 mod verify;
 
-pub use build::{Draft, build, digest, evidence_of, sha256_hex, to_bytes};
+pub use build::{Draft, RunEvidence, build, digest, evidence_of, sha256_hex, to_bytes};
 pub use chain::{Entry, lock_chain, scan, seal};
 pub use error::ManifestError;
 pub use latest::{LATEST, latest, point_latest};

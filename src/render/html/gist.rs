@@ -18,13 +18,37 @@ pub struct PageGist {
     pub text: String,
 }
 
+/// How much of a page is parsed first: its title and the start of its text are nearly always
+/// there, and parsing a 40 KB page whole for them was half of a large run's CPU time.
+const FIRST_BYTES: usize = 8 * 1024;
+
 impl PageGist {
     pub fn of(observation: &Observation) -> PageGist {
-        let page = Page::parse(&observation.body, observation.rendered_text.as_deref());
-        PageGist {
-            title: page.title().to_string(),
-            text: excerpt(page.text()),
+        let body = &observation.body;
+        if observation.rendered_text.is_none() && body.len() > 2 * FIRST_BYTES {
+            let mut cut = FIRST_BYTES;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            // Enough when the start of the page has a title and more text than is shown:
+            // what follows can only add text after it.
+            let (gist, more) = PageGist::from_page(&Page::parse(&body[..cut], None));
+            if more && !gist.title.is_empty() {
+                return gist;
+            }
         }
+        PageGist::from_page(&Page::parse(body, observation.rendered_text.as_deref())).0
+    }
+
+    /// The gist of a page, and whether its text goes on past what the gist shows.
+    fn from_page(page: &Page<'_>) -> (PageGist, bool) {
+        let text = page.text();
+        let gist = PageGist {
+            title: page.title().to_string(),
+            text: excerpt(text),
+        };
+        let more = text.chars().nth(TEXT_EXCERPT).is_some();
+        (gist, more)
     }
 }
 
@@ -77,6 +101,8 @@ fn excerpt(text: &str) -> String {
     if out.len() < text.len() {
         out.push('…');
     }
+    // Kept for every record of the run: no room to spare.
+    out.shrink_to_fit();
     out
 }
 
@@ -96,5 +122,52 @@ mod tests {
         assert_eq!(gist.title, "标题");
         assert_eq!(gist.text.chars().count(), TEXT_EXCERPT + 1);
         assert!(gist.text.ends_with('…'));
+    }
+
+    /// The start of a page gives the gist the whole page gives, for every fixture page of
+    /// the pack and for long pages built to be read from their start.
+    #[test]
+    fn the_start_of_a_page_gives_the_gist_of_the_whole_page() {
+        let whole = |body: &str| PageGist::from_page(&Page::parse(body, None)).0;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pages");
+        let mut pages: Vec<String> = walk(std::path::Path::new(dir));
+        let filler = "<p>".to_string() + &"商品详情，正品保证。".repeat(1500) + "</p>";
+        pages.push(format!(
+            "<title>长页</title><style>{}</style>{filler}",
+            "p{}".repeat(3000)
+        ));
+        pages.push(format!(
+            "<title>表格</title><table><tr><td>格</td>文字{filler}"
+        ));
+        pages.push(format!(
+            "<title>t</title><p hidden>{filler}</p><p>看得见</p>"
+        ));
+        assert!(pages.len() > 20);
+        for body in pages {
+            let observation = Observation {
+                body: body.clone(),
+                ..Observation::default()
+            };
+            assert_eq!(
+                PageGist::of(&observation),
+                whole(&body),
+                "{}",
+                &body[..80.min(body.len())]
+            );
+        }
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<String> {
+        let mut pages = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pages.extend(walk(&path));
+            } else if path.extension().is_some_and(|e| e == "html") {
+                let bytes = std::fs::read(&path).unwrap();
+                pages.push(crate::charset::decode(&bytes, None, None).text);
+            }
+        }
+        pages
     }
 }

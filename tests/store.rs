@@ -216,6 +216,31 @@ fn round_trip_gives_back_equal_records() {
     assert_eq!(store.records("no-such-run").unwrap(), vec![]);
 }
 
+/// Hops and attempts are read for the whole run at once and handed to records in id order:
+/// a record without any must not take its neighbour's, nor a record of another run.
+#[test]
+fn records_of_a_run_get_their_own_hops_and_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db_in(&dir)).unwrap();
+    store.begin_run(&run("r1", 0)).unwrap();
+    store.begin_run(&run("r2", 1)).unwrap();
+    let records = vec![
+        bare_control("r1", "a"),
+        full_record("r1", "b"),
+        bare_control("r1", "c"),
+        full_record("r1", "d"),
+    ];
+    for (i, record) in records.iter().enumerate() {
+        store.record(record, &[]).unwrap();
+        // Another run's records stored in between.
+        store.record(&full_record("r2", &format!("x{i}")), &[]).unwrap();
+    }
+    assert_eq!(store.records("r1").unwrap(), records);
+    let other = store.records("r2").unwrap();
+    assert_eq!(other.len(), 4);
+    assert!(other.iter().all(|r| r.observation == full_record("r2", "x").observation));
+}
+
 #[test]
 fn run_round_trips_and_finishes() {
     let dir = tempfile::tempdir().unwrap();

@@ -103,6 +103,27 @@ impl Store {
         );
         let mut statement = self.conn.prepare(&sql).map_err(fail)?;
         let full = body == BodyRead::Full;
+        let run_wide = |columns: &str, table: &str, alias: &str| {
+            format!(
+                "SELECT {columns} FROM {table} {alias} JOIN observations o ON o.id = {alias}.observation_id
+                 WHERE o.run_id = ?1 ORDER BY {alias}.observation_id, {alias}.n"
+            )
+        };
+        let mut hop_rows = self
+            .conn
+            .prepare(&run_wide(HOP_COLUMNS, "hops", "h"))
+            .map_err(fail)?;
+        let mut hops =
+            ByObservation::new(hop_rows.query_map([run_id], hop_from_row).map_err(fail)?);
+        let mut attempt_rows = self
+            .conn
+            .prepare(&run_wide(ATTEMPT_COLUMNS, "attempts", "a"))
+            .map_err(fail)?;
+        let mut attempts = ByObservation::new(
+            attempt_rows
+                .query_map([run_id], attempt_from_row)
+                .map_err(fail)?,
+        );
         for id in ids {
             let row = statement
                 .query_row(params![id, full], |row| stored_from_row(row, body))
@@ -110,8 +131,8 @@ impl Store {
                 .map_err(fail)?;
             // A record replaced since the ids were read is read where it now stands.
             let Some(mut stored) = row else { continue };
-            stored.record.observation.hops = self.hops(id)?;
-            stored.record.observation.attempts = self.attempts(id)?;
+            stored.record.observation.hops = hops.of(id).map_err(fail)?;
+            stored.record.observation.attempts = attempts.of(id).map_err(fail)?;
             each(stored)?;
         }
         Ok(())
@@ -193,59 +214,73 @@ impl Store {
             .and_then(|rows| rows.collect())
             .map_err(fail)
     }
-
-    /// The hops of one observation, in order.
-    fn hops(&self, id: i64) -> Result<Vec<Hop>, StoreError> {
-        let fail = |e| sqlite(&self.path, "reading hops", e);
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT url, status, location, via, elapsed_ms FROM hops
-                 WHERE observation_id = ?1 ORDER BY n",
-            )
-            .map_err(fail)?;
-        statement
-            .query_map([id], |row| {
-                Ok(Hop {
-                    url: row.get("url")?,
-                    status: opt_unsigned(row, "status", "a hop's status")?,
-                    location: row.get("location")?,
-                    via: name(row, "via", "how a hop was made", serde_name)?,
-                    elapsed_ms: unsigned(row, "elapsed_ms", "a hop's time")?,
-                })
-            })
-            .and_then(|rows| rows.collect())
-            .map_err(fail)
-    }
-
-    /// The attempts of one observation, in order.
-    fn attempts(&self, id: i64) -> Result<Vec<Attempt>, StoreError> {
-        let fail = |e| sqlite(&self.path, "reading attempts", e);
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT number, started_at, duration_ms, status, failure_kind, failure_message,
-                        wait_ms
-                 FROM attempts WHERE observation_id = ?1 ORDER BY n",
-            )
-            .map_err(fail)?;
-        statement
-            .query_map([id], |row| {
-                Ok(Attempt {
-                    number: unsigned(row, "number", "an attempt's number")?,
-                    started_at: req_time(row, "started_at", "an attempt's start time")?,
-                    duration_ms: unsigned(row, "duration_ms", "an attempt's duration")?,
-                    status: opt_unsigned(row, "status", "an attempt's status")?,
-                    failure: failure(row, "an attempt's failure")?,
-                    wait_ms: opt_unsigned(row, "wait_ms", "an attempt's wait")?,
-                })
-            })
-            .and_then(|rows| rows.collect())
-            .map_err(fail)
-    }
 }
 
 /// The `failure_kind` and `failure_message` columns of a row.
+const HOP_COLUMNS: &str = "h.observation_id, h.url, h.status, h.location, h.via, h.elapsed_ms";
+
+const ATTEMPT_COLUMNS: &str = "a.observation_id, a.number, a.started_at, a.duration_ms, a.status,
+     a.failure_kind, a.failure_message, a.wait_ms";
+
+fn hop_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Hop)> {
+    let hop = Hop {
+        url: row.get("url")?,
+        status: opt_unsigned(row, "status", "a hop's status")?,
+        location: row.get("location")?,
+        via: name(row, "via", "how a hop was made", serde_name)?,
+        elapsed_ms: unsigned(row, "elapsed_ms", "a hop's time")?,
+    };
+    Ok((row.get("observation_id")?, hop))
+}
+
+fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Attempt)> {
+    let attempt = Attempt {
+        number: unsigned(row, "number", "an attempt's number")?,
+        started_at: req_time(row, "started_at", "an attempt's start time")?,
+        duration_ms: unsigned(row, "duration_ms", "an attempt's duration")?,
+        status: opt_unsigned(row, "status", "an attempt's status")?,
+        failure: failure(row, "an attempt's failure")?,
+        wait_ms: opt_unsigned(row, "wait_ms", "an attempt's wait")?,
+    };
+    Ok((row.get("observation_id")?, attempt))
+}
+
+/// The rows of a run-wide query in observation order, handed out an observation at a time,
+/// so reading a run's records costs three queries, not two more per record.
+struct ByObservation<T, I: Iterator<Item = rusqlite::Result<(i64, T)>>> {
+    rows: std::iter::Peekable<I>,
+}
+
+impl<T, I: Iterator<Item = rusqlite::Result<(i64, T)>>> ByObservation<T, I> {
+    fn new(rows: I) -> Self {
+        ByObservation {
+            rows: rows.peekable(),
+        }
+    }
+
+    /// The rows of observation `id`; observations before it are passed over.
+    fn of(&mut self, id: i64) -> rusqlite::Result<Vec<T>> {
+        let mut found = Vec::new();
+        loop {
+            match self.rows.peek() {
+                Some(Ok((at, _))) if *at <= id => {
+                    if let Some(Ok((at, item))) = self.rows.next() {
+                        if at == id {
+                            found.push(item);
+                        }
+                    }
+                }
+                Some(Err(_)) => {
+                    if let Some(Err(e)) = self.rows.next() {
+                        return Err(e);
+                    }
+                }
+                _ => return Ok(found),
+            }
+        }
+    }
+}
+
 fn failure(row: &Row<'_>, what: &'static str) -> rusqlite::Result<Option<Failure>> {
     let kind = opt_name(row, "failure_kind", what, FailureKind::parse)?;
     let message: Option<String> = row.get("failure_message")?;

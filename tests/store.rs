@@ -233,12 +233,18 @@ fn records_of_a_run_get_their_own_hops_and_attempts() {
     for (i, record) in records.iter().enumerate() {
         store.record(record, &[]).unwrap();
         // Another run's records stored in between.
-        store.record(&full_record("r2", &format!("x{i}")), &[]).unwrap();
+        store
+            .record(&full_record("r2", &format!("x{i}")), &[])
+            .unwrap();
     }
     assert_eq!(store.records("r1").unwrap(), records);
     let other = store.records("r2").unwrap();
     assert_eq!(other.len(), 4);
-    assert!(other.iter().all(|r| r.observation == full_record("r2", "x").observation));
+    assert!(
+        other
+            .iter()
+            .all(|r| r.observation == full_record("r2", "x").observation)
+    );
 }
 
 #[test]

@@ -264,10 +264,10 @@ impl<T, I: Iterator<Item = rusqlite::Result<(i64, T)>>> ByObservation<T, I> {
         loop {
             match self.rows.peek() {
                 Some(Ok((at, _))) if *at <= id => {
-                    if let Some(Ok((at, item))) = self.rows.next() {
-                        if at == id {
-                            found.push(item);
-                        }
+                    if let Some(Ok((at, item))) = self.rows.next()
+                        && at == id
+                    {
+                        found.push(item);
                     }
                 }
                 Some(Err(_)) => {

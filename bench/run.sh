@@ -140,6 +140,11 @@ LG_WALL=$WALL LG_CPU=$CPU LG_RSS=$RSS_MB LG_SRV=$SRV_CPU
 LG_PAGES=$((2 * N))
 LG_STORE=$(grep -o 'writer busy [0-9.]* s of [0-9.]* s ([0-9.]*%)' "$WORK/linkgate.err" || echo "n/a")
 LG_OPENED=$(awk -F, 'NR > 1 && $13 == "opened"' "$WORK/n$N"/reports/*/observations.csv | wc -l)
+# "phase-stats: measuring 6.0 s, peak RSS 66.4 MB; whole run ...": measuring alone, before sealing.
+phase() { # phase FILE: "SECONDS RSS_MB" of the measuring phase
+    sed -n 's/^phase-stats: measuring \([0-9.]*\) s, peak RSS \([0-9.?]*\) MB.*/\1 \2/p' "$1"
+}
+read -r LG_MEAS_S LG_MEAS_RSS <<<"$(phase "$WORK/linkgate.err")"
 
 # ── lychee, N ────────────────────────────────────────────────────────────────────────────
 say "lychee: $N URLs, --max-concurrency $C"
@@ -172,10 +177,12 @@ if [[ "$BIG_N" -gt 0 ]]; then
     run_linkgate "$BIG_N" linkgate_big "$BIG_WORK"
     BIG_PAGES=$((2 * BIG_N))
     BIG_STORE=$(grep -o '([0-9.]*%)' "$WORK/linkgate_big.err" | tr -d '()' || echo "n/a")
+    read -r BIG_MEAS_S BIG_MEAS_RSS <<<"$(phase "$WORK/linkgate_big.err")"
     BIG_ROW=$(awk -v n="$BIG_N" -v p="$BIG_PAGES" -v w="$WALL" -v c="$CPU" -v r="$RSS_MB" \
-        -v base="$LG_RSS" -v st="$BIG_STORE" -v cat="$CAT_RSS" 'BEGIN {
-        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f (%.2f×) | %.1f | %s |\n",
-            n, p, w, p / w, 1000 * c / p, r, r / base, cat, st }')
+        -v base="$LG_RSS" -v st="$BIG_STORE" -v cat="$CAT_RSS" -v ms="$BIG_MEAS_S" \
+        -v mr="$BIG_MEAS_RSS" -v mbase="$LG_MEAS_RSS" 'BEGIN {
+        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f (%.2f×) | %.1f (%.2f×) | %.1f | %.1f | %s |\n",
+            n, p, w, p / w, 1000 * c / p, r, r / base, mr, mr / mbase, ms, cat, st }')
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -189,7 +196,7 @@ TABLE=$(awk \
     -v lyv="$LY_VERSION" \
     -v wrps="$WRK_RPS" -v wreq="$WRK_REQS" -v ww="$WRK_WALL" -v wc="$WRK_CPU" -v wr="$WRK_RSS" \
     -v wsrv="$WRK_SRV" -v big="$BIG_ROW" -v lb="$LOAD_BEFORE" -v la="$LOAD_AFTER" \
-    -v bigdir="${BIG_DIR:-}" -v bign="$BIG_N" 'BEGIN {
+    -v bigdir="${BIG_DIR:-}" -v bign="$BIG_N" -v lgms="$LG_MEAS_S" -v lgmr="$LG_MEAS_RSS" 'BEGIN {
     lg_rate = lgp / lgw; ly_rate = n / lyw
     lg_cpu = 1000 * lgc / lgp; ly_cpu = 1000 * lyc / n; wrk_cpu = 1000 * wc / wreq
     printf "Measured %s on %d cores, N = %d links, concurrency %d, one 302 hop for one link in 4.\n", date, cores, n, c
@@ -203,9 +210,9 @@ TABLE=$(awk \
     printf "- linkgate pages/s / wrk requests/s: **%.0f%%** (target ≥ 50%%)\n", 100 * lg_rate / wrps
     printf "- history database (linkgate, N = %d): %s\n", n, lgst
     if (big != "") {
-        print "\n| run | pages | wall s | pages/s | CPU s / 1,000 pages | peak RSS MB | catalog load alone, peak RSS MB | writer busy |"
-        print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f | %.1f | %s |\n", n, lgp, lgw, lg_rate, lg_cpu, lgr, lgcat, lgst_share
+        print "\n| run | pages | wall s | pages/s | CPU s / 1,000 pages | peak RSS MB | peak RSS while measuring MB | measuring s | catalog load alone, peak RSS MB | writer busy |"
+        print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        printf "| linkgate, N = %d | %d | %.1f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %s |\n", n, lgp, lgw, lg_rate, lg_cpu, lgr, lgmr, lgms, lgcat, lgst_share
         printf "%s\n", big
         if (bigdir != "") printf "\nThe N = %d run wrote its history and evidence to %s.\n", bign, bigdir
     }

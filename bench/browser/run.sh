@@ -13,7 +13,7 @@ figures=$(./target/release/examples/browser_bench "$@")
     echo "# Browser engine benchmark"
     echo
     echo "Written by \`bench/browser/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'). What it measures and how"
-    echo "to read it: docs/browser-engine.md, section \"What is measured\"."
+    echo "to read it: README.md, section \"What is measured\" of \"The browser engine\"."
     echo
     echo "$figures"
 } > "$results"

@@ -96,7 +96,7 @@ pub struct BrowserConfig {
     /// Fixed addresses for host:port pairs, as curl's `--resolve`.
     pub resolve: Vec<Resolve>,
     /// Chromium's sandbox. It cannot run as root, so the default is off for root and on
-    /// otherwise; see docs/browser-engine.md.
+    /// otherwise; see README.md, "The browser engine".
     pub sandbox: bool,
 }
 

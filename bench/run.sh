@@ -139,7 +139,7 @@ run_linkgate "$N" linkgate
 LG_WALL=$WALL LG_CPU=$CPU LG_RSS=$RSS_MB LG_SRV=$SRV_CPU
 LG_PAGES=$((2 * N))
 LG_STORE=$(grep -o 'writer busy [0-9.]* s of [0-9.]* s ([0-9.]*%)' "$WORK/linkgate.err" || echo "n/a")
-LG_OPENED=$(awk -F, 'NR > 1 && $13 == "opened"' "$WORK/n$N"/reports/*/observations.csv | wc -l)
+LG_OPENED=$(awk -F, 'NR > 1 && $13 == "opened"' "$WORK/n$N"/reports/2*/observations.csv | wc -l)
 # "phase-stats: measuring 6.0 s, peak RSS 66.4 MB; whole run ...": measuring alone, before sealing.
 phase() { # phase FILE: "SECONDS RSS_MB" of the measuring phase
     sed -n 's/^phase-stats: measuring \([0-9.]*\) s, peak RSS \([0-9.?]*\) MB.*/\1 \2/p' "$1"

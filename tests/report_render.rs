@@ -356,3 +356,77 @@ fn summary_csv_snapshot() {
     let bytes = std::fs::read(out.join("summary.csv")).unwrap();
     insta::assert_snapshot!(String::from_utf8(bytes[3..].to_vec()).unwrap());
 }
+
+/// Every link of the pack's history copied `copies` times (controls too), so that each cell
+/// holds `copies` times its links.
+fn deep_history(copies: usize) -> History {
+    use linkgate::assess::{AuditTerms, RunFindings, assess, judge};
+    let directory = Directory::new(&platforms());
+    let terms = AuditTerms::of(&audit("same_treatment", "en")).unwrap();
+    let mut runs = Vec::new();
+    let mut shown = Vec::new();
+    for i in 0..DATES.len() {
+        let mut deep = Vec::new();
+        for (record, _) in records(i) {
+            for k in 0..copies {
+                let mut copy = record.clone();
+                copy.link_id = format!("{}.{k:03}", record.link_id);
+                deep.push(copy);
+            }
+        }
+        let run = linkgate::model::Run {
+            id: run_id(i),
+            started_at: deep[0].observed_at,
+            ended_at: None,
+            status: linkgate::model::RunStatus::Completed,
+            tool_version: "test".into(),
+            vantage: "test".into(),
+            audits: vec!["miit-2021".into()],
+            scenario_files: Vec::new(),
+            simulated: false,
+        };
+        runs.push(RunFindings {
+            run,
+            findings: judge(&deep, terms.policy),
+        });
+        shown = deep;
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2021, 11, 17).unwrap();
+    let run = runs[3].run.clone();
+    let assessment = assess(&terms, runs, &run_id(3), &directory, today).unwrap();
+    History {
+        assessment,
+        run,
+        records: shown,
+        pages: Default::default(),
+    }
+}
+
+#[test]
+fn a_cell_of_more_links_than_the_drill_down_cap_shows_the_cap_and_says_how_many_more() {
+    use linkgate::render::html::DRILL_DOWN_CAP;
+    let history = deep_history(DRILL_DOWN_CAP + 7);
+    let cells = &history.assessment.cells;
+    assert!(cells.iter().any(|c| c.pairs.len() > DRILL_DOWN_CAP));
+    let expected: usize = cells
+        .iter()
+        .map(|c| c.pairs.len().min(DRILL_DOWN_CAP))
+        .sum();
+    let out = tempfile::tempdir().unwrap();
+    let html: String = render_history(&history, out.path())
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(html.matches("<article class=\"obs\">").count(), expected);
+    let more = cells
+        .iter()
+        .filter(|c| c.pairs.len() > DRILL_DOWN_CAP)
+        .count();
+    assert_eq!(
+        html.matches("more observations of this cell are not shown here")
+            .count(),
+        more
+    );
+    assert!(html.contains("7 more observations of this cell"));
+}

@@ -65,6 +65,29 @@ pub struct CellDetail {
     pub facts: Vec<Fact>,
     pub history: Vec<Mark>,
     pub observations: Vec<ObservationView>,
+    /// "1,234 more observations …" when the cell has more than the drill-down shows.
+    pub more: Option<String>,
+}
+
+/// Most observations one cell's drill-down shows. An audit's cell holds a few links; a cell
+/// of a generated list of 100,000 links would make a page no browser opens and a report
+/// that holds every observation of the run in memory (1.4 GB). observations.csv has them all.
+pub const DRILL_DOWN_CAP: usize = 200;
+
+/// The pairs a cell's drill-down shows, in order: the one the matrix shows, then those not
+/// compliant, then those that cannot say, then the compliant ones, at most
+/// [`DRILL_DOWN_CAP`] of them.
+pub fn shown_pairs(assessment: &Assessment, cell: &CellAssessment) -> Vec<usize> {
+    let rank = |i: &usize| match assessment.pairs[*i].finding.compliance {
+        _ if *i == cell.lead => 0,
+        Compliance::NonCompliant => 1,
+        Compliance::Unknown => 2,
+        Compliance::Compliant => 3,
+    };
+    let mut pairs = cell.pairs.clone();
+    pairs.sort_by_key(rank);
+    pairs.truncate(DRILL_DOWN_CAP);
+    pairs
 }
 
 /// The shown run's records an assessment's pairs and controls came from.
@@ -113,17 +136,19 @@ impl DetailContext<'_> {
             compliance_line(cell.compliance, cell.role, self.lang),
         )];
         facts.extend(self.timeline_facts(cell));
+        let shown = shown_pairs(self.assessment, cell);
         CellDetail {
             anchor: anchor(index),
             class: class(cell.compliance),
             heading,
             facts,
             history: self.history(&cell.history),
-            observations: cell
-                .pairs
+            observations: shown
                 .iter()
                 .map(|i| self.observation(&self.assessment.pairs[*i]))
                 .collect(),
+            more: (cell.pairs.len() > shown.len())
+                .then(|| format!("{} {}", cell.pairs.len() - shown.len(), t.more_observations)),
         }
     }
 

@@ -22,6 +22,7 @@ mod trend;
 use askama::Template;
 use std::collections::HashSet;
 
+pub use detail::{DRILL_DOWN_CAP, shown_pairs};
 pub use gist::{PageGist, PageGists};
 pub use lang::Lang;
 pub use pages::{INLINE_CAP, PAGE_CAP};

@@ -234,29 +234,18 @@ fn chinese_is_the_audit_language_and_english_on_request() {
     assert!(en.contains("61 days past the deadline"));
 }
 
-/// The support history with every host context copied `copies` times (as if an audit had
-/// that many more contexts), judged and assessed as of its last run, in memory.
-fn wide_history(copies: usize) -> History {
+/// The support history with each record replaced by `copy`'s records, judged and assessed
+/// as of its last run, in memory.
+fn copied_history(
+    copy: impl Fn(&linkgate::model::Record) -> Vec<linkgate::model::Record>,
+) -> History {
     use linkgate::assess::{AuditTerms, RunFindings, assess, judge};
-    use linkgate::model::ProbeRole;
     let directory = Directory::new(&platforms());
     let terms = AuditTerms::of(&audit("same_treatment", "en")).unwrap();
     let mut runs = Vec::new();
     let mut shown = Vec::new();
     for i in 0..DATES.len() {
-        let mut wide = Vec::new();
-        for (record, _) in records(i) {
-            if record.role == ProbeRole::Control {
-                wide.push(record);
-                continue;
-            }
-            for k in 0..copies {
-                let mut copy = record.clone();
-                copy.context = format!("{}.{k:02}", record.context);
-                wide.push(copy);
-            }
-        }
-        let records = wide;
+        let records: Vec<_> = records(i).iter().flat_map(|(r, _)| copy(r)).collect();
         let run = linkgate::model::Run {
             id: run_id(i),
             started_at: records[0].observed_at,
@@ -283,6 +272,33 @@ fn wide_history(copies: usize) -> History {
         records: shown,
         pages: Default::default(),
     }
+}
+
+/// Every host context copied `copies` times (as if an audit had that many more contexts).
+fn wide_history(copies: usize) -> History {
+    copied_history(|record| match record.role {
+        linkgate::model::ProbeRole::Control => vec![record.clone()],
+        _ => (0..copies)
+            .map(|k| {
+                let mut copy = record.clone();
+                copy.context = format!("{}.{k:02}", record.context);
+                copy
+            })
+            .collect(),
+    })
+}
+
+/// Every link copied `copies` times, controls too, so each cell holds `copies` times its links.
+fn deep_history(copies: usize) -> History {
+    copied_history(|record| {
+        (0..copies)
+            .map(|k| {
+                let mut copy = record.clone();
+                copy.link_id = format!("{}.{k:03}", record.link_id);
+                copy
+            })
+            .collect()
+    })
 }
 
 fn render_history(history: &History, out: &Path) -> Vec<PathBuf> {
@@ -355,51 +371,6 @@ fn summary_csv_snapshot() {
     let (out, _) = render_into(dir.path(), None, Lang::En);
     let bytes = std::fs::read(out.join("summary.csv")).unwrap();
     insta::assert_snapshot!(String::from_utf8(bytes[3..].to_vec()).unwrap());
-}
-
-/// Every link of the pack's history copied `copies` times (controls too), so that each cell
-/// holds `copies` times its links.
-fn deep_history(copies: usize) -> History {
-    use linkgate::assess::{AuditTerms, RunFindings, assess, judge};
-    let directory = Directory::new(&platforms());
-    let terms = AuditTerms::of(&audit("same_treatment", "en")).unwrap();
-    let mut runs = Vec::new();
-    let mut shown = Vec::new();
-    for i in 0..DATES.len() {
-        let mut deep = Vec::new();
-        for (record, _) in records(i) {
-            for k in 0..copies {
-                let mut copy = record.clone();
-                copy.link_id = format!("{}.{k:03}", record.link_id);
-                deep.push(copy);
-            }
-        }
-        let run = linkgate::model::Run {
-            id: run_id(i),
-            started_at: deep[0].observed_at,
-            ended_at: None,
-            status: linkgate::model::RunStatus::Completed,
-            tool_version: "test".into(),
-            vantage: "test".into(),
-            audits: vec!["miit-2021".into()],
-            scenario_files: Vec::new(),
-            simulated: false,
-        };
-        runs.push(RunFindings {
-            run,
-            findings: judge(&deep, terms.policy),
-        });
-        shown = deep;
-    }
-    let today = chrono::NaiveDate::from_ymd_opt(2021, 11, 17).unwrap();
-    let run = runs[3].run.clone();
-    let assessment = assess(&terms, runs, &run_id(3), &directory, today).unwrap();
-    History {
-        assessment,
-        run,
-        records: shown,
-        pages: Default::default(),
-    }
 }
 
 #[test]

@@ -51,20 +51,12 @@ pub fn finish_run(
     }
     let outputs = outputs(&out.join(&run.id))?;
     let chain = manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
-    let evidence = &run_evidence(store, &run.id)?;
-    let draft = Draft {
+    let entry = Entry {
         kind: EntryKind::Run,
-        run,
-        evidence,
-        evidence_files: &evidence_files(store, evidence),
-        outputs: outputs
-            .iter()
-            .map(|(n, b)| (n.clone(), b.as_slice()))
-            .collect(),
         signature_set: None,
-        written_at: now,
+        now,
     };
-    match manifest::seal(out, &draft, &chain) {
+    match seal_entry(out, store, run, &outputs, &chain, entry)? {
         Ok(path) => sealed.manifest = Some(path),
         Err(ManifestError::AlreadySealed { path, .. }) => {
             tracing::info!(run = %run.id, "the run was sealed before ({})", path.display());
@@ -102,9 +94,35 @@ pub fn amend_run(
     if newest_outputs(out, &run.id)? == now_outputs {
         return Ok(None);
     }
+    let entry = Entry {
+        kind: EntryKind::Reclassify,
+        signature_set: Some(signature_set),
+        now,
+    };
+    Ok(Some(seal_entry(out, store, run, &outputs, &chain, entry)??))
+}
+
+/// What kind of chain entry a seal writes, and when.
+struct Entry<'a> {
+    kind: EntryKind,
+    signature_set: Option<&'a str>,
+    now: DateTime<Utc>,
+}
+
+/// Seals the run folder's `outputs` and the evidence the run's records name as an entry of
+/// the chain (held by `chain`). The outer error is reading the history; the inner one is
+/// the seal's, which a finished run may expect (`AlreadySealed`).
+fn seal_entry(
+    out: &Path,
+    store: &Store,
+    run: &Run,
+    outputs: &Outputs,
+    chain: &FileLock,
+    entry: Entry<'_>,
+) -> anyhow::Result<Result<PathBuf, ManifestError>> {
     let evidence = &run_evidence(store, &run.id)?;
     let draft = Draft {
-        kind: EntryKind::Reclassify,
+        kind: entry.kind,
         run,
         evidence,
         evidence_files: &evidence_files(store, evidence),
@@ -112,10 +130,10 @@ pub fn amend_run(
             .iter()
             .map(|(n, b)| (n.clone(), b.as_slice()))
             .collect(),
-        signature_set: Some(signature_set.to_string()),
-        written_at: now,
+        signature_set: entry.signature_set.map(str::to_string),
+        written_at: entry.now,
     };
-    Ok(Some(manifest::seal(out, &draft, &chain)?))
+    Ok(manifest::seal(out, &draft, chain))
 }
 
 /// The report of each audit of the run: `OUT/RUN_ID/index.html`, or `OUT/RUN_ID/AUDIT/`

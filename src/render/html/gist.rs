@@ -30,10 +30,11 @@ impl PageGist {
             while !body.is_char_boundary(cut) {
                 cut -= 1;
             }
-            // Enough when the start of the page has a title and more text than is shown:
-            // what follows can only add text after it.
-            let (gist, more) = PageGist::from_page(&Page::parse(&body[..cut], None));
-            if more && !gist.title.is_empty() {
+            // Enough when the start of the page has its whole title and more text than is
+            // shown: what follows can only add text after it.
+            let start = &body[..cut];
+            let (gist, more) = PageGist::from_page(&Page::parse(start, None));
+            if more && !gist.title.is_empty() && closes_title(start) {
                 return gist;
             }
         }
@@ -96,6 +97,14 @@ impl PageGists {
     }
 }
 
+/// Whether `html` has a `</title>`: a title cut short by the end of a page's start would
+/// otherwise be taken for the whole title.
+fn closes_title(html: &str) -> bool {
+    html.as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"</title"))
+}
+
 fn excerpt(text: &str) -> String {
     let mut out: String = text.chars().take(TEXT_EXCERPT).collect();
     if out.len() < text.len() {
@@ -142,6 +151,9 @@ mod tests {
         pages.push(format!(
             "<title>t</title><p hidden>{filler}</p><p>看得见</p>"
         ));
+        // The title straddles the end of the page's start.
+        let late = format!("<p>{}</p>", "字".repeat(2700));
+        pages.push(format!("{late}<title>{}</title>{filler}", "题".repeat(100)));
         assert!(pages.len() > 20);
         for body in pages {
             let observation = Observation {

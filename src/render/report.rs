@@ -196,8 +196,12 @@ fn summarised_records(
 ) -> Result<(Vec<Record>, PageGists), StoreError> {
     let (mut records, mut pages) = (Vec::new(), PageGists::default());
     let mut summarised = 0;
-    store.for_each_record(run_id, BodyRead::Full, |stored| {
+    // Bodies are read only for the records shown: most of a large run's are not.
+    store.for_each_record(run_id, BodyRead::Skip, |mut stored| {
         if stored.record.audit == audit && shown.shows(&stored.record) {
+            if stored.record.observation.body.is_empty() {
+                stored.record.observation.body = store.body(run_id, &stored.record.key())?;
+            }
             records.push(stored.record);
         }
         if records.len() - summarised == GIST_BATCH {

@@ -81,6 +81,22 @@ impl Store {
         Ok(records)
     }
 
+    /// The page of the record stored under `key` in `run_id` (empty when there is none), for
+    /// a reader that went through a run without bodies and wants a few of them.
+    pub fn body(&self, run_id: &str, key: &str) -> Result<String, StoreError> {
+        let fail = |e| sqlite(&self.path, "reading a page", e);
+        self.conn
+            .prepare_cached("SELECT body_gz FROM observations WHERE run_id = ?1 AND key = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![run_id, key], |row| {
+                    gunzip_text(row, "body_gz", "an observation's body")
+                })
+                .optional()
+            })
+            .map(Option::unwrap_or_default)
+            .map_err(fail)
+    }
+
     /// Calls `each` with every record of a run, in the order they were stored, reading one
     /// record at a time: memory stays the same however large the run. Stops at the first
     /// error, the store's or `each`'s.

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use linkgate::catalog::Catalog;
 use linkgate::manifest::{
-    self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError, RunEvidence,
+    self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError, OutputFile, RunEvidence,
 };
 use linkgate::model::{Run, RunStatus};
 use linkgate::schedule::FileLock;
@@ -21,7 +21,7 @@ use linkgate::store::{BodyRead, Store, StoreError};
 pub const CSV_FILE: &str = "observations.csv";
 
 /// Files written into a run folder: path in the folder and bytes.
-type Outputs = Vec<(String, Vec<u8>)>;
+type Outputs = Vec<OutputFile>;
 
 /// What a finished run left on disk.
 #[derive(Debug, Default)]
@@ -89,7 +89,7 @@ pub fn amend_run(
     let chain = manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
     let now_outputs: BTreeMap<String, String> = outputs
         .iter()
-        .map(|(name, bytes)| (name.clone(), manifest::sha256_hex(bytes)))
+        .map(|o| (o.file.clone(), o.sha256.clone()))
         .collect();
     if newest_outputs(out, &run.id)? == now_outputs {
         return Ok(None);
@@ -126,10 +126,7 @@ fn seal_entry(
         run,
         evidence,
         evidence_files: &evidence_files(store, evidence),
-        outputs: outputs
-            .iter()
-            .map(|(n, b)| (n.clone(), b.as_slice()))
-            .collect(),
+        outputs: outputs.clone(),
         signature_set: entry.signature_set.map(str::to_string),
         written_at: entry.now,
     };
@@ -210,13 +207,13 @@ fn outputs(folder: &Path) -> anyhow::Result<Outputs> {
             if path.is_dir() {
                 pending.push(path);
             } else if !hidden && !chain {
-                let bytes = std::fs::read(&path)
+                let output = OutputFile::read(name, &path)
                     .with_context(|| format!("cannot read {}", path.display()))?;
-                found.push((name, bytes));
+                found.push(output);
             }
         }
     }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
 }
 

@@ -19,8 +19,8 @@ pub struct Draft<'a> {
     pub evidence: &'a RunEvidence,
     /// Evidence file names by SHA-256, for the files found in the evidence folder.
     pub evidence_files: &'a BTreeMap<String, String>,
-    /// Files written into the run folder: name and bytes.
-    pub outputs: Vec<(String, &'a [u8])>,
+    /// Files written into the run folder, hashed.
+    pub outputs: Vec<OutputFile>,
     pub signature_set: Option<String>,
     pub written_at: DateTime<Utc>,
 }
@@ -28,6 +28,40 @@ pub struct Draft<'a> {
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+impl OutputFile {
+    /// The entry of a file `file` of the run folder with these contents.
+    pub fn of(file: impl Into<String>, bytes: &[u8]) -> OutputFile {
+        OutputFile {
+            file: file.into(),
+            sha256: sha256_hex(bytes),
+            bytes: bytes.len() as u64,
+        }
+    }
+
+    /// The entry of the file at `path`, hashed as it is read: a run's CSV and report can be
+    /// larger than what a run otherwise holds in memory (150 MB at 100,000 links).
+    pub fn read(file: impl Into<String>, path: &std::path::Path) -> std::io::Result<OutputFile> {
+        use std::io::Read;
+        let mut file_in = std::fs::File::open(path)?;
+        let (mut hasher, mut buffer, mut bytes) = (sha2::Sha256::new(), vec![0; 1 << 16], 0);
+        loop {
+            let n = match file_in.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            hasher.update(&buffer[..n]);
+            bytes += n as u64;
+        }
+        Ok(OutputFile {
+            file: file.into(),
+            sha256: hex::encode(hasher.finalize()),
+            bytes,
+        })
+    }
 }
 
 /// What a manifest lists of a run's records: how many there are and every evidence file
@@ -85,15 +119,7 @@ pub fn build(draft: &Draft<'_>, sequence: u64, previous: Option<Previous>) -> Ma
             role: *role,
         })
         .collect();
-    let mut outputs: Vec<OutputFile> = draft
-        .outputs
-        .iter()
-        .map(|(name, bytes)| OutputFile {
-            file: name.clone(),
-            sha256: sha256_hex(bytes),
-            bytes: bytes.len() as u64,
-        })
-        .collect();
+    let mut outputs = draft.outputs.clone();
     outputs.sort_by(|a, b| a.file.cmp(&b.file));
     outputs.dedup_by(|a, b| a.file == b.file);
     let mut manifest = Manifest {
@@ -204,6 +230,15 @@ mod tests {
     }
 
     #[test]
+    fn a_file_read_in_pieces_hashes_as_its_bytes_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(dir.path().join("big.csv"), &bytes).unwrap();
+        let read = OutputFile::read("big.csv", &dir.path().join("big.csv")).unwrap();
+        assert_eq!(read, OutputFile::of("big.csv", &bytes));
+    }
+
+    #[test]
     fn the_digest_survives_a_round_trip_through_the_file_and_catches_an_edit() {
         let run = run();
         let records = [record(&"c".repeat(64), &[])];
@@ -213,7 +248,7 @@ mod tests {
             run: &run,
             evidence: &RunEvidence::of(&records),
             evidence_files: &files,
-            outputs: vec![("observations.csv".into(), b"run_id\n".as_slice())],
+            outputs: vec![OutputFile::of("observations.csv", b"run_id\n")],
             signature_set: None,
             written_at: "2026-11-24T19:05:01Z".parse().unwrap(),
         };
@@ -241,7 +276,7 @@ mod tests {
             run: &run,
             evidence: &RunEvidence::of(&records),
             evidence_files: &files,
-            outputs: vec![("observations.csv".into(), b"x".as_slice())],
+            outputs: vec![OutputFile::of("observations.csv", b"x")],
             signature_set: None,
             written_at: "2026-11-24T19:05:01Z".parse().unwrap(),
         };

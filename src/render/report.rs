@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use super::html::{
@@ -154,13 +154,14 @@ const GIST_BATCH: usize = 512;
 
 /// The (context, link) pairs the drill-down shows, and the links whose controls it names.
 struct DrillDown {
-    pairs: HashSet<(String, String)>,
+    /// Links by context: looked up with the record's own strings, for every record of a run.
+    pairs: HashMap<String, HashSet<String>>,
     links: HashSet<String>,
 }
 
 fn drill_down(assessment: &Assessment) -> DrillDown {
     let mut shown = DrillDown {
-        pairs: HashSet::new(),
+        pairs: HashMap::new(),
         links: HashSet::new(),
     };
     for cell in &assessment.cells {
@@ -169,7 +170,9 @@ fn drill_down(assessment: &Assessment) -> DrillDown {
             shown.links.insert(finding.link_id.clone());
             shown
                 .pairs
-                .insert((finding.context.clone(), finding.link_id.clone()));
+                .entry(finding.context.clone())
+                .or_default()
+                .insert(finding.link_id.clone());
         }
     }
     shown
@@ -181,7 +184,8 @@ impl DrillDown {
             ProbeRole::Control => self.links.contains(&record.link_id),
             _ => self
                 .pairs
-                .contains(&(record.context.clone(), record.link_id.clone())),
+                .get(&record.context)
+                .is_some_and(|links| links.contains(&record.link_id)),
         }
     }
 }

@@ -53,9 +53,9 @@ impl PageGist {
     }
 }
 
-/// The gists of a run's pages, by (context, link): one record of each in a run of an audit.
+/// The gists of a run's pages, by context then link: one record of each in a run of an audit.
 #[derive(Debug, Clone, Default)]
-pub struct PageGists(HashMap<(String, String), PageGist>);
+pub struct PageGists(HashMap<String, HashMap<String, PageGist>>);
 
 impl PageGists {
     /// Summarises the pages of `records` on every core, then empties their bodies and
@@ -86,14 +86,15 @@ impl PageGists {
             record.observation.body = String::new();
             record.observation.headers = Vec::new();
             self.0
-                .insert((record.context.clone(), record.link_id.clone()), gist);
+                .entry(record.context.clone())
+                .or_default()
+                .insert(record.link_id.clone(), gist);
         }
     }
 
     /// The gist of `record`'s page, when it was taken.
     pub fn of(&self, record: &Record) -> Option<&PageGist> {
-        self.0
-            .get(&(record.context.clone(), record.link_id.clone()))
+        self.0.get(&record.context)?.get(&record.link_id)
     }
 }
 

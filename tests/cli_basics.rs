@@ -112,7 +112,7 @@ fn unknown_flags_and_words_are_invalid_arguments() {
 fn classify_explains_a_gbk_page_as_json() {
     let output = linkgate(&[
         "classify",
-        "tests/fixtures/pages/weibo/sinaurl-unfiled.html",
+        "scenarios/signatures/fixtures/weibo/sinaurl-unfiled.html",
         "--url",
         "https://weibo.cn/sinaurl?u=https%3A%2F%2Fitem.taobao.com%2Fitem.htm%3Fid%3D1",
         "--context",

@@ -8,7 +8,7 @@ use linkgate::manifest::{EntryKind, Manifest};
 use linkgate::model::{ProbeRole, VerdictKind};
 use support::{Reply, Server, cli::*, fixtures::fixture, history::*, scenario::*, site::*};
 
-const WARNING_PAGE: &str = include_str!("fixtures/pages/wechat/warning.html");
+const WARNING_PAGE: &str = include_str!("../scenarios/signatures/fixtures/wechat/warning.html");
 
 #[tokio::test]
 async fn reclassify_after_a_signature_change_updates_verdicts_csv_and_seal() {

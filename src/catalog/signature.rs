@@ -65,7 +65,7 @@ pub(super) fn read(
     let priority = read_priority(&f);
     let source = f.required_string("source", "\"https://… (where the facts come from)\"");
     let fixture = f
-        .required_string("fixture", "\"../tests/fixtures/pages/wechat/stop.html\"")
+        .required_string("fixture", "\"fixtures/wechat/stop.html\"")
         .and_then(|s| read_fixture(&f, &s, dir));
     let fixture_url = f
         .optional_string("fixture_url")

@@ -1,4 +1,5 @@
-//! The repository's page fixtures (`tests/fixtures/pages/`), the bundled scenario pack, and a
+//! The repository's page fixtures (the signatures' own under `scenarios/signatures/fixtures/`,
+//! ordinary and reference pages under `tests/fixtures/pages/`), the bundled scenario pack, and a
 //! fixture page as an engine would have seen it, for tests that classify pages without
 //! fetching them.
 
@@ -7,11 +8,16 @@ use std::path::{Path, PathBuf};
 use linkgate::catalog::Catalog;
 use linkgate::model::{Hop, HopVia, Observation};
 
-/// Where a page fixture is, e.g. `fixture("wechat/stop.html")`.
+/// Where a page fixture is, e.g. `fixture("wechat/stop.html")`: beside the pack's signatures
+/// when it is one of theirs, else among the test pages.
 pub fn fixture(page: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pages")
-        .join(page)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let signed = root.join("scenarios/signatures/fixtures").join(page);
+    if signed.exists() {
+        signed
+    } else {
+        root.join("tests/fixtures/pages").join(page)
+    }
 }
 
 /// The bytes of a page fixture.

@@ -9,7 +9,7 @@ use super::server::Request;
 use super::{Reply, Server};
 
 /// WeChat's stop page, as the fixture the scenario's signature is checked against.
-pub const STOP_PAGE: &str = include_str!("../fixtures/pages/wechat/stop.html");
+pub const STOP_PAGE: &str = include_str!("../../scenarios/signatures/fixtures/wechat/stop.html");
 
 /// An item page: what an opened link lands on.
 pub const LANDING: &str =

@@ -139,8 +139,9 @@ mod tests {
     #[test]
     fn the_start_of_a_page_gives_the_gist_of_the_whole_page() {
         let whole = |body: &str| PageGist::from_page(&Page::parse(body, None)).0;
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pages");
-        let mut pages: Vec<String> = walk(std::path::Path::new(dir));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut pages: Vec<String> = walk(&root.join("tests/fixtures/pages"));
+        pages.extend(walk(&root.join("scenarios/signatures/fixtures")));
         let filler = "<p>".to_string() + &"商品详情，正品保证。".repeat(1500) + "</p>";
         pages.push(format!(
             "<title>长页</title><style>{}</style>{filler}",

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use crate::model::Observation;
 
+use super::bounded::LimitExceeded;
 use super::page::Page;
 use super::signature::{Condition, Matcher, Place, Signature};
 
@@ -48,6 +49,12 @@ pub fn match_signature(
     })
 }
 
+/// Bytes of element text one selector condition may read on a page of `body_len` bytes:
+/// a few times the page, so any real page is read whole.
+fn selector_text_budget(body_len: usize) -> usize {
+    body_len.saturating_mul(4).max(1 << 20)
+}
+
 /// How costly a place is to look at: 0 for the response, 1 for the page source, 2 for what
 /// needs the page parsed.
 fn cost(place: &Place) -> u8 {
@@ -62,13 +69,23 @@ fn cost(place: &Place) -> u8 {
 fn check(condition: &Condition, observation: &Observation, page: &Page<'_>) -> Option<String> {
     let describe = |found: &str| describe(condition, found);
     match (&condition.place, &condition.matcher) {
-        (Place::Selector(place), matcher) => page.html().select(&place.selector).find_map(|el| {
-            let text = super::page::visible_text(el);
-            match matcher {
-                None => Some(describe(&text)),
-                Some(m) => m.is_match(&text).then(|| describe(&text)),
+        (Place::Selector(place), matcher) => {
+            // Each element's text includes its descendants': on a deep page the same text is
+            // read once per ancestor, so what one condition may read is bounded.
+            let limit = selector_text_budget(observation.body.len());
+            let mut budget = limit;
+            for el in page.html().select(&place.selector) {
+                let Some(text) = super::page::visible_text_within(el, budget) else {
+                    page.exceed(LimitExceeded::SelectorText(limit));
+                    return None;
+                };
+                budget = budget.saturating_sub(text.len().max(1));
+                if matcher.as_ref().is_none_or(|m| m.is_match(&text)) {
+                    return Some(describe(&text));
+                }
             }
-        }),
+            None
+        }
         (_, None) => None,
         (place, Some(matcher)) => candidates(place, observation, page)
             .into_iter()

@@ -18,16 +18,21 @@
 //!    status is 2xx (the positive proof `opened` needs), and `inconclusive` / `target_error`
 //!    otherwise.
 //! 5. Anything else is `inconclusive` / `unrecognized_page`, never `opened`.
+//!
+//! Before 2 to 5: a page that had to be parsed and went past a parse limit (see `bounded`)
+//! is `inconclusive` / `page_too_complex`, naming the limit.
 
+mod bounded;
 mod control;
 mod matching;
 mod page;
 mod prefilter;
 mod signature;
 
+pub use bounded::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
 pub use control::with_control;
 pub use matching::{SignatureMatch, match_signature};
-pub use page::{Page, collapse_whitespace, title_of, visible_text};
+pub use page::{Page, collapse_whitespace, title_of, visible_text, visible_text_within};
 pub use prefilter::Needs;
 pub use signature::{Condition, Matcher, Place, PlatformFilter, SelectorPlace, Signature};
 
@@ -80,6 +85,12 @@ pub fn classify(
         .filter_map(|s| match_signature(s, observation, &page).map(|m| (s, m)))
         .collect();
     matched.sort_by_key(|(s, _)| (severity(s.verdict), std::cmp::Reverse(s.priority), s.order));
+    if let Some(limit) = page.exceeded() {
+        return Classification {
+            verdict: too_complex(limit, &matched),
+            matches: matched.into_iter().map(|(_, m)| m).collect(),
+        };
+    }
     let verdict = match matched.first() {
         Some((signature, m)) => Verdict {
             kind: signature.verdict,
@@ -98,6 +109,24 @@ pub fn classify(
         verdict,
         matches: matched.into_iter().map(|(_, m)| m).collect(),
     }
+}
+
+/// A page past a parse limit: what was read of it proves nothing either way, so no verdict is
+/// taken from it, whatever matched there.
+fn too_complex(limit: LimitExceeded, matched: &[(&Signature, SignatureMatch)]) -> Verdict {
+    let mut reason = format!(
+        "the page was not read whole: {limit} (parse limit `{}`), so nothing can be concluded \
+         from it",
+        limit.name()
+    );
+    if !matched.is_empty() {
+        let ids: Vec<&str> = matched.iter().map(|(s, _)| s.id.as_str()).collect();
+        reason.push_str(&format!(
+            "; on the part read, signature {} matched",
+            ids.join(", ")
+        ));
+    }
+    Verdict::inconclusive(Mechanism::PAGE_TOO_COMPLEX, Actor::None, reason)
 }
 
 /// Lower sorts first: the most severe verdict decides.

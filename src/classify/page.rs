@@ -4,10 +4,12 @@
 //! scripts, styles and templates: a block message hidden in a script string is not shown to
 //! the user, and matching it would call an ordinary page a block page.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
-use scraper::{ElementRef, Html, Node, Selector};
+use ego_tree::iter::Edge;
+use scraper::{ElementRef, Html, Node};
 
+use super::bounded::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
 use super::prefilter::{Needs, spelled_by_references};
 use super::signature::Place;
 
@@ -15,7 +17,9 @@ use super::signature::Place;
 pub struct Page<'a> {
     body: &'a str,
     rendered_text: Option<&'a str>,
-    html: OnceCell<Html>,
+    parsed: OnceCell<ParsedPage>,
+    /// A limit reached while reading the parsed page (a selector's text).
+    exceeded: Cell<Option<LimitExceeded>>,
     title: OnceCell<String>,
     text: OnceCell<String>,
     spelled: OnceCell<Vec<char>>,
@@ -34,7 +38,8 @@ impl<'a> Page<'a> {
         Page {
             body,
             rendered_text,
-            html: OnceCell::new(),
+            parsed: OnceCell::new(),
+            exceeded: Cell::new(None),
             title: OnceCell::new(),
             text: OnceCell::new(),
             spelled: OnceCell::new(),
@@ -54,9 +59,29 @@ impl<'a> Page<'a> {
         }
     }
 
-    /// The document.
+    fn parsed(&self) -> &ParsedPage {
+        self.parsed
+            .get_or_init(|| parse_page(self.body, &ParseLimits::PAGE))
+    }
+
+    /// The document, as far as the parse limits let it be built.
     pub fn html(&self) -> &Html {
-        self.html.get_or_init(|| Html::parse_document(self.body))
+        &self.parsed().html
+    }
+
+    /// The limit the page went past while it was parsed or read (`None` before it was).
+    pub fn exceeded(&self) -> Option<LimitExceeded> {
+        self.parsed
+            .get()
+            .and_then(|p| p.exceeded)
+            .or(self.exceeded.get())
+    }
+
+    /// Records that reading the page went past `limit`.
+    pub fn exceed(&self, limit: LimitExceeded) {
+        if self.exceeded.get().is_none() {
+            self.exceeded.set(Some(limit));
+        }
     }
 
     /// `<title>` text, whitespace collapsed; empty when there is none.
@@ -73,40 +98,58 @@ impl<'a> Page<'a> {
     }
 }
 
-/// The document's title, whitespace collapsed.
+/// The document's first `<title>`, whitespace collapsed.
 pub fn title_of(html: &Html) -> String {
-    let selector = Selector::parse("title").expect("`title` is a valid selector");
-    html.select(&selector)
-        .next()
+    html.root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "title")
         .map(|t| collapse_whitespace(&t.text().collect::<String>()))
         .unwrap_or_default()
 }
 
 /// The text a reader would see under `root`, whitespace collapsed.
 pub fn visible_text(root: ElementRef<'_>) -> String {
-    let mut out = String::new();
-    collect_text(root, &mut out);
-    collapse_whitespace(&out)
+    visible_text_within(root, usize::MAX).unwrap_or_default()
 }
 
-fn collect_text(element: ElementRef<'_>, out: &mut String) {
-    let value = element.value();
-    if INVISIBLE.contains(&value.name()) || value.attr("hidden").is_some() {
-        return;
-    }
-    for child in element.children() {
-        match child.value() {
-            Node::Text(text) => out.push_str(text),
-            Node::Element(_) => {
-                if let Some(child) = ElementRef::wrap(child) {
-                    collect_text(child, out);
+/// As [`visible_text`], or `None` once more than `budget` bytes of text were read. The walk
+/// is a loop, not a recursion: a page's depth must not be the stack's.
+pub fn visible_text_within(root: ElementRef<'_>, budget: usize) -> Option<String> {
+    let mut out = String::new();
+    // How many hidden elements enclose the current node.
+    let mut hidden = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(element) => {
+                    if hidden > 0
+                        || INVISIBLE.contains(&element.name())
+                        || element.attr("hidden").is_some()
+                    {
+                        hidden += 1;
+                    }
+                }
+                Node::Text(text) if hidden == 0 => {
+                    if out.len() + text.len() > budget {
+                        return None;
+                    }
+                    out.push_str(text);
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if node.value().is_element() {
+                    hidden = hidden.saturating_sub(1);
                     // Block boundaries separate words even without whitespace in the markup.
-                    out.push(' ');
+                    if hidden == 0 && node.id() != root.id() {
+                        out.push(' ');
+                    }
                 }
             }
-            _ => {}
         }
     }
+    Some(collapse_whitespace(&out))
 }
 
 /// Runs of whitespace (ASCII and the full-width ideographic space) become one space.

@@ -94,6 +94,8 @@ impl Mechanism {
     pub const TARGET_DOWN: &'static str = "target_down";
     /// Reached the target's landing page but with a non-2xx status.
     pub const TARGET_ERROR: &'static str = "target_error";
+    /// A page past a parse limit (too deep, too many elements, too slow to parse).
+    pub const PAGE_TOO_COMPLEX: &'static str = "page_too_complex";
 }
 
 /// What a probe's observation means.

@@ -2,26 +2,24 @@
 //! collapsed. Block pages differ mostly in their titles (已停止访问该网页, …), so the title is
 //! the quickest thing for a reader to check a verdict against.
 
-use scraper::{Html, Selector};
+use crate::classify::{ParseLimits, parse_page, title_of};
 
 /// The page title of `body`, or `None` when it has none (or is not HTML).
 pub fn page_title(body: &str) -> Option<String> {
     let opening = find_tag(body, "<title")?;
-    let selector = Selector::parse("title").ok()?;
     // Parsing a whole page costs milliseconds and a report has thousands: parse up to the first
     // `</title` (ASCII, so a char boundary) and only fall back to the whole page when that
     // prefix has no title (a `</title` inside a script or comment came first).
     let prefix = find_tag(&body[opening..], "</title")
         .map(|end| &body[..opening + end])
         .unwrap_or(body);
-    title_in(prefix, &selector).or_else(|| title_in(body, &selector))
+    title_in(prefix).or_else(|| title_in(body))
 }
 
-fn title_in(html: &str, selector: &Selector) -> Option<String> {
-    let document = Html::parse_document(html);
-    let title: String = document.select(selector).next()?.text().collect();
-    let collapsed = title.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!collapsed.is_empty()).then_some(collapsed)
+/// Parsed within the limits every page reader uses: a title after them is not found.
+fn title_in(html: &str) -> Option<String> {
+    let title = title_of(&parse_page(html, &ParseLimits::PAGE).html);
+    (!title.is_empty()).then_some(title)
 }
 
 /// Where the tag opening `needle` (ASCII, starting with `<`) first occurs in `haystack`,

@@ -12,7 +12,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Selector;
 use url::Url;
 
 use super::js;
@@ -117,7 +117,7 @@ pub(crate) fn find(html: &str, page_url: &Url) -> Option<InPageRedirect> {
 /// What `html` declares, read from its parsed document: for the pages
 /// [`page_scan::scan`] leaves to the tree builder.
 fn declared_by_tree(html: &str) -> Declared {
-    let doc = Html::parse_document(html);
+    let doc = crate::classify::parse_page(html, &crate::classify::ParseLimits::PAGE).html;
     Declared {
         base: doc
             .select(&BASE)

@@ -594,7 +594,31 @@ fn another_programs_file_is_refused_untouched() {
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "not a database at all, just some text ".repeat(100)).unwrap();
     let err = Store::open(&text).err().unwrap();
-    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+    assert!(
+        err.to_string().contains("is not an SQLite database"),
+        "{err}"
+    );
+}
+
+/// Regression: a 0-byte file was silently taken for a new, empty history.
+#[test]
+fn an_empty_file_is_refused_not_taken_for_a_new_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("linkgate.db");
+    std::fs::write(&db, b"").unwrap();
+    for err in [
+        Store::open(&db).err().unwrap(),
+        Store::open_to_read(&db).err().unwrap(),
+    ] {
+        assert!(matches!(err, StoreError::EmptyFile { .. }), "{err}");
+        assert!(err.to_string().contains("0 bytes"), "{err}");
+    }
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().len(),
+        0,
+        "the file stays as it was"
+    );
 }
 
 #[test]

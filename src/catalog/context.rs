@@ -88,7 +88,23 @@ fn read_shared(f: &Fields<'_, '_>) -> Option<Shared> {
     let client = f
         .required_string("client", "\"android\"")
         .and_then(|s| f.choice("client", &s, CLIENTS, Client::parse));
-    let user_agent = f.required_string("user_agent", "\"Mozilla/5.0 (Linux; Android 13; …) …\"");
+    let user_agent = f
+        .required_string("user_agent", "\"Mozilla/5.0 (Linux; Android 13; …) …\"")
+        .filter(|ua| {
+            // A NUL or a line break would end the header early or start another one.
+            let bad = ua.text.chars().find(|c| c.is_control());
+            if let Some(c) = bad {
+                f.error(
+                    ua.at.span.clone(),
+                    format!(
+                        "the user agent of {} has a control character ({c:?})",
+                        f.what()
+                    ),
+                    Some("a user agent is one line of printable text".to_string()),
+                );
+            }
+            bad.is_none()
+        });
     let headers = read_headers(f);
     let gateway = f
         .optional_string("gateway")

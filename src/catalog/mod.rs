@@ -12,6 +12,7 @@ mod draft;
 mod error;
 mod fields;
 mod files;
+mod glob;
 mod link;
 mod platform;
 mod problems;
@@ -27,6 +28,7 @@ use crate::model::{Audit, Context, Link, Platform, ScenarioFile};
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use error::CatalogError;
+pub use glob::{GlobProblem, compile_glob};
 
 use draft::Draft;
 use files::SourceFile;

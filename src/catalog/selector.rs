@@ -2,7 +2,7 @@
 //! lists, and glob patterns on ids. Each platform and each id pattern is checked, once every
 //! file is read, to name something that exists, so a typo cannot silently select nothing.
 
-use globset::{Glob, GlobMatcher};
+use globset::GlobMatcher;
 use toml::de::DeTable;
 
 use crate::model::{Category, Client, Scene, Selector};
@@ -55,9 +55,9 @@ pub(super) fn read(
             .extend(f.choice("category", &s, CATEGORIES, Category::parse));
     }
     for s in f.strings("ids") {
-        match Glob::new(s.text) {
-            Ok(glob) => {
-                let matcher: GlobMatcher = glob.compile_matcher();
+        match super::glob::compile_glob(s.text) {
+            Ok(matcher) => {
+                let matcher: GlobMatcher = matcher;
                 let wants = match picks {
                     Picks::Contexts => Wants::HostContextIds(matcher.clone()),
                     Picks::Links => Wants::LinkIds(matcher.clone()),
@@ -67,15 +67,18 @@ pub(super) fn read(
             }
             Err(e) => f.error(
                 s.at.span.clone(),
-                format!(
-                    "id pattern `{}` in {} is not a valid glob: {}",
-                    s.text,
-                    f.what(),
-                    e.kind()
-                ),
+                format!("id pattern `{}` in {} {e}", short(s.text), f.what()),
                 Some("use `*` for any characters, e.g. \"wechat.*\"".to_string()),
             ),
         }
     }
     selector
+}
+
+/// A pattern as a message quotes it: hostile ones can be 100,000 characters long.
+fn short(pattern: &str) -> String {
+    match pattern.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &pattern[..at]),
+        None => pattern.to_string(),
+    }
 }

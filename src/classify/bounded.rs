@@ -118,9 +118,9 @@ pub fn parse_page(body: &str, limits: &ParseLimits) -> ParsedPage {
     let tokenizer = Tokenizer::new(gate, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(body));
-    // The tree builder asks the tokenizer to pause after each `</script>`; nothing runs
-    // scripts here, so go on.
-    while let TokenizerResult::Script(_) = tokenizer.feed(&input) {}
+    // The tokenizer pauses after each `</script>` and at a `<meta charset>`; nothing runs
+    // scripts here and the page is already decoded, so go on.
+    while !matches!(tokenizer.feed(&input), TokenizerResult::Done) {}
     tokenizer.end();
     let gate = tokenizer.sink;
     let exceeded = gate.exceeded.get();
@@ -236,7 +236,7 @@ mod tests {
 
     #[test]
     fn an_ordinary_page_parses_as_html5ever_parses_it() {
-        let page = "<!doctype html><title>淘宝网</title><p>一<b>二<p>三</b>四<table><td>五</table>\
+        let page = "<!doctype html><meta charset=utf-8><title>淘宝网</title><p>一<b>二<p>三</b>四<table><td>五</table>\
                     <script>var a = '<p>';</script>";
         let bounded = parse_page(page, &ParseLimits::PAGE);
         assert_eq!(bounded.exceeded, None);

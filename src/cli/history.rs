@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use clap::Args;
 
 use linkgate::store::Store;
@@ -25,6 +24,16 @@ impl HistoryArgs {
             .unwrap_or_else(|| self.out.join("linkgate.db"))
     }
 
+    /// Opens the database to read it, read-only where it cannot be written (see
+    /// [`Store::open_to_read`]); it must exist.
+    pub fn open_to_read(&self) -> anyhow::Result<Store> {
+        let db = self.db();
+        if !db.exists() {
+            return self.open(true);
+        }
+        Ok(Store::open_to_read(&db)?)
+    }
+
     /// Opens the database; `must_exist` refuses to create an empty one by mistake (a typo in
     /// `--out` would otherwise "verify" a brand-new, empty history).
     pub fn open(&self, must_exist: bool) -> anyhow::Result<Store> {
@@ -37,7 +46,6 @@ impl HistoryArgs {
             ))
             .into());
         }
-        Store::open(&db)
-            .with_context(|| format!("cannot open the history database {}", db.display()))
+        Ok(Store::open(&db)?)
     }
 }

@@ -31,7 +31,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use exit::{Exit, InvalidArgs};
+pub use exit::{Exit, InvalidArgs, describe};
 pub use logging::Global;
 
 /// Audit whether platforms block each other's links inside their apps (MIIT, 2021).

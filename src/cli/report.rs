@@ -80,7 +80,7 @@ pub fn write_report(job: &ReportJob<'_>) -> anyhow::Result<PathBuf> {
         ))
         .into());
     }
-    let store = Store::open(job.db)?;
+    let store = Store::open_to_read(job.db)?;
     let audit_id = choose_audit(&store, job)?;
     let audit = job.catalog.audit(&audit_id).ok_or_else(|| {
         InvalidArgs(format!(

@@ -348,7 +348,17 @@ impl<'a> Session<'a> {
         super::summary::store_stats(&outcome, started.elapsed());
         super::summary::phase_stats(measured, started.elapsed());
         self.print(&outcome, started.elapsed(), &store, &sealed);
-        let exit = exit_for(&outcome, outcome.any(&fail_on));
+        let mut exit = exit_for(&outcome, outcome.any(&fail_on));
+        if let Some(error) = &sealed.report_error {
+            eprintln!(
+                "warning: run {} is stored and sealed, but its report was not written: {error}\n\
+                 render it again with `linkgate report --db {} --run {}`",
+                outcome.run.id,
+                self.db.display(),
+                outcome.run.id
+            );
+            exit = worse(exit, Exit::Failure);
+        }
         Ok((exit, outcome.run.id))
     }
 

@@ -28,7 +28,27 @@ type Outputs = Vec<OutputFile>;
 pub struct Sealed {
     pub csv: PathBuf,
     pub report: Vec<PathBuf>,
+    /// Why the report was not written, when it was not.
+    pub report_error: Option<String>,
     pub manifest: Option<PathBuf>,
+}
+
+/// `render()`, with a panic turned into an error: a bug in the report must not keep a
+/// measured run from being sealed.
+fn rendered<T>(render: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(render)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_string());
+            Err(anyhow::anyhow!(
+                "rendering the report failed ({what}); this is a bug in linkgate, please report it"
+            ))
+        }
+    }
 }
 
 /// Writes a finished run's files (see the module documentation).
@@ -40,10 +60,20 @@ pub fn finish_run(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Sealed> {
     let csv = super::files::write_csv(out, &run.id, store)?;
-    let report = write_reports(catalog, store.db_path(), out, run)?;
+    // The seal vouches for the evidence and the CSV, which come from the history alone: a
+    // report that fails (or panics) is said, and the run is sealed all the same.
+    let (report, report_error) =
+        match rendered(|| write_reports(catalog, store.db_path(), out, run)) {
+            Ok(report) => (report, None),
+            Err(err) => {
+                tracing::error!(run = %run.id, "{err:#}");
+                (Vec::new(), Some(format!("{err:#}")))
+            }
+        };
     let mut sealed = Sealed {
         csv,
         report,
+        report_error,
         manifest: None,
     };
     if run.status != RunStatus::Completed {
@@ -63,6 +93,7 @@ pub fn finish_run(
         }
         Err(err) => return Err(err.into()),
     }
+    store.mark_sealed(&run.id, now)?;
     if manifest::point_latest(out, run)? {
         tracing::debug!(run = %run.id, "reports/latest now points at this run");
     }

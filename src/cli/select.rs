@@ -2,7 +2,6 @@
 //! into the library's `Selector` values with clear errors for bad words.
 
 use clap::Args;
-use globset::Glob;
 
 use linkgate::model::{Category, Client, Scene, Selector};
 
@@ -87,9 +86,13 @@ fn globs(patterns: &[String]) -> Result<Vec<globset::GlobMatcher>, InvalidArgs> 
     patterns
         .iter()
         .map(|p| {
-            Glob::new(p)
-                .map(|g| g.compile_matcher())
-                .map_err(|e| InvalidArgs(format!("bad glob `{p}`: {e}")))
+            linkgate::catalog::compile_glob(p).map_err(|e| {
+                let shown: String = p.chars().take(40).collect();
+                let more = if shown.len() < p.len() { "…" } else { "" };
+                InvalidArgs(format!(
+                    "the id pattern `{shown}{more}` {e}; use `*` for any characters, e.g. `wechat.*`"
+                ))
+            })
         })
         .collect()
 }

@@ -22,7 +22,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<Exit> {
-    let store = args.history.open(true)?;
+    let store = args.history.open_to_read()?;
     let found = verify(&args.history.out, &store, &args.runs)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&found)?);

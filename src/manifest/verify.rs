@@ -52,7 +52,8 @@ pub enum Note {
     Sealed { evidence: usize, amendments: usize },
     /// Sealed, then pruned: its chain entries were checked, its files are gone on purpose.
     Pruned,
-    /// Not completed, so never sealed (resume it to seal it).
+    /// Never sealed: not completed, or completed and stopped before its seal was written
+    /// (resume it to seal it).
     NotSealed(RunStatus),
     /// Its seal or its history rows are missing (see the problems).
     Missing,
@@ -173,6 +174,11 @@ fn check_run(
     }
     let Some((entry, manifest)) = sealed.iter().find(|(_, m)| m.kind == EntryKind::Run) else {
         if run.status != RunStatus::Completed {
+            return Ok(Note::NotSealed(run.status));
+        }
+        if !store.was_sealed(&run.id)? {
+            // It completed, then stopped before its seal was written (while its report was
+            // rendered, say): nothing was removed, and resuming it writes the seal.
             return Ok(Note::NotSealed(run.status));
         }
         found.problem(

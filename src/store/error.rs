@@ -29,6 +29,18 @@ pub enum StoreError {
     },
 
     #[error(
+        "the history database {} is an empty file (0 bytes), not a linkgate history: a full disk or a failed copy may have emptied it; restore it from a backup, or delete it to start a new history",
+        .path.display()
+    )]
+    EmptyFile { path: PathBuf },
+
+    #[error(
+        "{} is not an SQLite database, so not a linkgate history (it is damaged, or another kind of file); pass the path of your history, restore it from a backup, or move the file away to start a new history",
+        .path.display()
+    )]
+    NotADatabase { path: PathBuf },
+
+    #[error(
         "{} is an SQLite database but not a linkgate history; pass another database path",
         .path.display()
     )]
@@ -39,6 +51,16 @@ pub enum StoreError {
         .path.display()
     )]
     TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error(
+        "the history database {} has schema version {found}, older than this linkgate's ({supported}), and cannot be upgraded where it is (it is read-only); copy it somewhere writable, or read it with the linkgate that wrote it",
+        .path.display()
+    )]
+    TooOldToRead {
         path: PathBuf,
         found: i64,
         supported: i64,
@@ -167,6 +189,11 @@ pub(super) fn sqlite(path: &Path, action: &'static str, error: rusqlite::Error) 
 }
 
 /// Whether SQLite gave up waiting for another connection's lock.
+pub(super) fn is_not_a_database(error: &rusqlite::Error) -> bool {
+    matches!(error, rusqlite::Error::SqliteFailure(failure, _)
+        if failure.code == rusqlite::ErrorCode::NotADatabase)
+}
+
 pub(super) fn is_busy(error: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
     matches!(error, rusqlite::Error::SqliteFailure(failure, _)

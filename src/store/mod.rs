@@ -39,7 +39,7 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use error::{is_busy, sqlite};
+use error::{is_busy, is_not_a_database, sqlite};
 
 /// The default database path, relative to the working folder.
 pub const DEFAULT_DB: &str = "reports/linkgate.db";
@@ -68,6 +68,7 @@ impl Store {
                 source,
             })?;
         }
+        refuse_empty_file(db)?;
         let open_error = |source| StoreError::Open {
             path: path.clone(),
             source,
@@ -75,9 +76,14 @@ impl Store {
         let mut conn = Connection::open(db).map_err(open_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         // The first statement is where SQLite notices a file that is not a database.
-        let mode = switch_to_wal(&conn).map_err(|e| match is_busy(&e) {
-            true => StoreError::Busy { path: path.clone() },
-            false => open_error(e),
+        let mode = switch_to_wal(&conn).map_err(|e| {
+            if is_busy(&e) {
+                StoreError::Busy { path: path.clone() }
+            } else if is_not_a_database(&e) {
+                StoreError::NotADatabase { path: path.clone() }
+            } else {
+                open_error(e)
+            }
         })?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path, mode });
@@ -90,6 +96,54 @@ impl Store {
         }
         schema::migrate(&mut conn, &path)?;
         Ok(Store { conn, path })
+    }
+
+    /// Opens the database at `db` to read it: as [`Store::open`] where it can be written, else
+    /// read-only, so a history on read-only media (an archive disc, a write-protected copy
+    /// handed to a regulator) can still be verified and reported on. Nothing is created.
+    pub fn open_to_read(db: &Path) -> Result<Store, StoreError> {
+        refuse_empty_file(db)?;
+        let writable = Store::open(db);
+        match writable {
+            Ok(store) => Ok(store),
+            Err(
+                err @ (StoreError::EmptyFile { .. }
+                | StoreError::NotADatabase { .. }
+                | StoreError::NotLinkgate { .. }
+                | StoreError::TooNew { .. }),
+            ) => Err(err),
+            Err(err) => Store::open_read_only(db).map_err(|_| err),
+        }
+    }
+
+    /// Opens an up-to-date history read-only. Where the database's folder cannot be written,
+    /// SQLite cannot make the shared-memory file write-ahead logging reads through, and the
+    /// file is opened as immutable: nothing can be writing to it there either.
+    fn open_read_only(db: &Path) -> Result<Store, StoreError> {
+        use rusqlite::OpenFlags;
+        let path = db.to_path_buf();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = |name: &str| -> Result<Store, StoreError> {
+            let conn =
+                Connection::open_with_flags(name, flags).map_err(|source| StoreError::Open {
+                    path: path.clone(),
+                    source,
+                })?;
+            schema::check_current(&conn, &path)?;
+            Ok(Store {
+                conn,
+                path: path.clone(),
+            })
+        };
+        let absolute = std::path::absolute(db).map_err(|source| StoreError::Evidence {
+            path: path.clone(),
+            source,
+        })?;
+        let uri = url::Url::from_file_path(&absolute)
+            .map_err(|()| StoreError::NotLinkgate { path: path.clone() })?;
+        open(uri.as_str()).or_else(|_| open(&format!("{uri}?immutable=1")))
     }
 
     /// The database file this store writes.
@@ -123,6 +177,27 @@ impl Store {
         evidence::locate(&self.evidence_dir(), sha256)
     }
 }
+
+/// SQLite takes a 0-byte file for a new, empty database: a history truncated by a full disk
+/// or a failed copy would silently become a new history. A file that another process has just
+/// created is 0 bytes too, for the moment it takes that process to write its header, so a
+/// 0-byte file is given that moment before it is refused.
+fn refuse_empty_file(db: &Path) -> Result<(), StoreError> {
+    let empty = || std::fs::metadata(db).is_ok_and(|m| m.is_file() && m.len() == 0);
+    let started = Instant::now();
+    while empty() {
+        if started.elapsed() > EMPTY_FILE_GRACE {
+            return Err(StoreError::EmptyFile {
+                path: db.to_path_buf(),
+            });
+        }
+        std::thread::sleep(WAL_RETRY_PAUSE);
+    }
+    Ok(())
+}
+
+/// How long a 0-byte database file may stay empty before it is refused.
+const EMPTY_FILE_GRACE: Duration = Duration::from_millis(500);
 
 /// How long to sleep between tries of the journal-mode switch: short, because the lock it
 /// waits for is held only while another connection makes the same switch.

@@ -47,6 +47,34 @@ impl Store {
         Ok(())
     }
 
+    /// Records that the run's seal was written at `at`.
+    pub fn mark_sealed(&self, run_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE runs SET sealed_at = ?2 WHERE id = ?1 AND sealed_at IS NULL",
+                params![run_id, time(&at)],
+            )
+            .map_err(|e| sqlite(&self.path, "recording the run's seal", e))?;
+        if changed == 0 && self.run(run_id)?.is_none() {
+            return Err(self.unknown_run(run_id));
+        }
+        Ok(())
+    }
+
+    /// Whether the run's seal was ever written (see [`Store::mark_sealed`]).
+    pub fn was_sealed(&self, run_id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT sealed_at IS NOT NULL FROM runs WHERE id = ?1",
+                [run_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(|found| found.unwrap_or(false))
+            .map_err(|e| sqlite(&self.path, "reading whether the run was sealed", e))
+    }
+
     /// The run with this id, if stored.
     pub fn run(&self, run_id: &str) -> Result<Option<Run>, StoreError> {
         let action = "reading a run";

@@ -13,7 +13,7 @@ use super::error::sqlite;
 pub(super) const APPLICATION_ID: i64 = 0x4C4B_4754;
 
 /// `MIGRATIONS[i]` takes a database from version `i` to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this linkgate writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -116,6 +116,15 @@ CREATE TABLE verdicts (
 /// the body.
 const V2: &str = "ALTER TABLE observations ADD COLUMN title TEXT;";
 
+/// Version 3: when a run's seal (its manifest) was written. A run that completed but died
+/// while its files were written (the report, say) has none, and `verify` tells it from a run
+/// whose manifest was deleted. Runs completed before this version are taken as sealed, as
+/// they were then.
+const V3: &str = "
+ALTER TABLE runs ADD COLUMN sealed_at TEXT;
+UPDATE runs SET sealed_at = ended_at WHERE status = 'completed';
+";
+
 /// What the file says about itself.
 struct State {
     version: i64,
@@ -155,6 +164,21 @@ fn check(state: &State, path: &Path) -> Result<(), StoreError> {
         return Err(StoreError::TooNew {
             path: path.to_path_buf(),
             found: state.version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Checks, without writing, that the database is a linkgate history of this linkgate's
+/// schema version (for a read-only open, which cannot migrate).
+pub(super) fn check_current(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let now = state(conn, path)?;
+    check(&now, path)?;
+    if now.application_id != APPLICATION_ID || now.version < SCHEMA_VERSION {
+        return Err(StoreError::TooOldToRead {
+            path: path.to_path_buf(),
+            found: now.version,
             supported: SCHEMA_VERSION,
         });
     }

@@ -183,7 +183,7 @@ impl Walk<'_> {
             Err(_) => Err(Failure {
                 kind: FailureKind::Timeout,
                 message: format!(
-                    "no {what} from {url} within the {} ms allowed per attempt (total_timeout)",
+                    "timed out waiting for {what} from {url}: the {} ms allowed per attempt (--timeout) ran out",
                     total.as_millis()
                 ),
             }),

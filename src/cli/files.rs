@@ -16,8 +16,20 @@ pub fn write_csv(out: &Path, run_id: &str, store: &Store) -> anyhow::Result<Path
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create folder {}", dir.display()))?;
     let tmp = path.with_extension("tmp");
+    let written = write_csv_to(&tmp, run_id, store).and_then(|()| {
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))
+    });
+    if written.is_err() {
+        // A full disk leaves a half-written temporary file: it is no output of the run, and
+        // `verify` would otherwise find a file in the run folder the seal does not list.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map(|()| path)
+}
+
+fn write_csv_to(tmp: &Path, run_id: &str, store: &Store) -> anyhow::Result<()> {
     let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::File::create(tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     let write_error = || format!("cannot write {}", tmp.display());
     let mut csv = CsvWriter::new(std::io::BufWriter::new(file)).with_context(write_error)?;
     store.for_each_record(run_id, BodyRead::Skip, |stored| {
@@ -29,6 +41,5 @@ pub fn write_csv(out: &Path, run_id: &str, store: &Store) -> anyhow::Result<Path
         .into_inner()
         .map_err(|e| e.into_error())
         .with_context(write_error)?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(path)
+    Ok(())
 }

@@ -56,6 +56,7 @@ pub fn run(args: PlanArgs) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios.or_default())?;
     let options = options(args.audit, &args.select, args.same_owner.as_deref())?;
     let probes = plan(&catalog, &options)?;
+    args.select.check(&catalog, &probes)?;
     let rows: Vec<PlanRow> = probes
         .iter()
         .filter_map(|p| PlanRow::new(&catalog, p))

@@ -155,7 +155,11 @@ impl<'a> Session<'a> {
         summaries: bool,
     ) -> anyhow::Result<Session<'a>> {
         let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
-        super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
+        let options =
+            super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
+        if args.resume.is_none() {
+            args.select.check(&catalog, &plan(&catalog, &options)?)?;
+        }
         args.engine.as_deref().map(parse_engine).transpose()?;
         parse_verdicts(&args.fail_on)?;
         let http = http_config(&args.net, &chosen_audits(&catalog, args.audit.as_deref()))?;

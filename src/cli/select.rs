@@ -3,7 +3,8 @@
 
 use clap::Args;
 
-use linkgate::model::{Category, Client, Scene, Selector};
+use linkgate::catalog::Catalog;
+use linkgate::model::{Category, Client, Probe, Scene, Selector};
 
 use super::InvalidArgs;
 
@@ -63,6 +64,68 @@ impl SelectArgs {
     }
 }
 
+impl SelectArgs {
+    /// Says which flag selects nothing, and refuses a selection under which nothing at all
+    /// would run (`--context 'neutral*'` picks no host context: neutral ones are controls).
+    pub fn check(&self, catalog: &Catalog, probes: &[Probe]) -> Result<(), InvalidArgs> {
+        let host_contexts: Vec<&str> = catalog
+            .contexts
+            .iter()
+            .filter(|c| c.host.is_some())
+            .map(|c| c.id.as_str())
+            .collect();
+        let links: Vec<&str> = catalog.links.iter().map(|l| l.id.as_str()).collect();
+        let mut idle = Vec::new();
+        for (flag, patterns, ids) in [
+            ("--context", &self.contexts, &host_contexts),
+            ("--link", &self.links, &links),
+        ] {
+            for pattern in patterns {
+                let matches = globs(std::slice::from_ref(pattern))?
+                    .first()
+                    .is_some_and(|g| ids.iter().any(|id| g.is_match(id)));
+                if !matches {
+                    idle.push(format!(
+                        "{flag} '{}' matches no {} id",
+                        shown(pattern),
+                        &flag[2..]
+                    ));
+                }
+            }
+        }
+        for (flag, names) in [("--host", &self.hosts), ("--target", &self.targets)] {
+            for name in names {
+                if catalog.platform(name).is_none() {
+                    idle.push(format!("{flag} {name} is not a platform of the scenarios"));
+                }
+            }
+        }
+        for what in &idle {
+            tracing::warn!("{what}; it selects nothing");
+        }
+        if probes.is_empty() {
+            let why = match idle.is_empty() {
+                true => String::new(),
+                false => format!(" ({})", idle.join("; ")),
+            };
+            return Err(InvalidArgs(format!(
+                "the selection matches nothing, so nothing would run{why}; `linkgate plan` lists \
+                 what the audits measure (context ids such as `wechat.android.private_chat`, \
+                 neutral contexts only as controls)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A pattern as a message quotes it: hostile ones can be 100,000 characters long.
+fn shown(pattern: &str) -> String {
+    match pattern.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &pattern[..at]),
+        None => pattern.to_string(),
+    }
+}
+
 fn parse_all<T>(
     words: &[String],
     what: &str,
@@ -87,10 +150,9 @@ fn globs(patterns: &[String]) -> Result<Vec<globset::GlobMatcher>, InvalidArgs> 
         .iter()
         .map(|p| {
             linkgate::catalog::compile_glob(p).map_err(|e| {
-                let shown: String = p.chars().take(40).collect();
-                let more = if shown.len() < p.len() { "…" } else { "" };
                 InvalidArgs(format!(
-                    "the id pattern `{shown}{more}` {e}; use `*` for any characters, e.g. `wechat.*`"
+                    "the id pattern `{}` {e}; use `*` for any characters, e.g. `wechat.*`",
+                    shown(p)
                 ))
             })
         })

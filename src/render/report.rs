@@ -299,8 +299,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        // A full disk leaves a half-written temporary file: it is no output of the run.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Best effort: a stale side page is harmless (nothing links to it), so failing to remove

@@ -1,10 +1,14 @@
 //! TCP servers that fail on purpose, for the failures an HTTP server library will not
-//! produce: one that accepts and never answers, and one that resets the connection.
+//! produce: one that accepts and never answers, one that resets the connection, and one that
+//! plays a script of raw bytes, pauses and resets (malformed status lines, HTTP/0.9, endless
+//! and trickled bodies, resets at each phase of a response).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio::io::AsyncReadExt;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
@@ -52,6 +56,80 @@ pub async fn resetting() -> Fault {
         drop(stream);
     })
     .await
+}
+
+/// One step of a scripted answer.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Write these bytes.
+    Send(Vec<u8>),
+    /// Wait.
+    Pause(Duration),
+    /// Write these bytes again and again until the client goes away.
+    Endless(Vec<u8>),
+    /// Write these bytes one at a time, pausing between them, until the client goes away.
+    Trickle(Vec<u8>, Duration),
+    /// Close with a TCP reset (SO_LINGER 0).
+    Reset,
+}
+
+impl Step {
+    pub fn text(text: &str) -> Step {
+        Step::Send(text.as_bytes().to_vec())
+    }
+}
+
+/// Reads the request head, then plays `steps` on every connection; a script that ends
+/// without a reset closes the connection normally.
+pub async fn scripted(steps: Vec<Step>) -> Fault {
+    let steps = Arc::new(steps);
+    serve(move |stream| {
+        let steps = steps.clone();
+        async move {
+            let mut stream = stream;
+            read_head(&mut stream).await;
+            for step in steps.iter() {
+                match step {
+                    Step::Send(bytes) => {
+                        if stream.write_all(bytes).await.is_err() {
+                            return;
+                        }
+                    }
+                    Step::Pause(pause) => tokio::time::sleep(*pause).await,
+                    Step::Endless(bytes) => {
+                        while stream.write_all(bytes).await.is_ok() {}
+                        return;
+                    }
+                    Step::Trickle(bytes, pause) => loop {
+                        for byte in bytes {
+                            if stream.write_all(&[*byte]).await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(*pause).await;
+                        }
+                    },
+                    Step::Reset => {
+                        let _ = stream.set_zero_linger();
+                        return;
+                    }
+                }
+            }
+            let _ = stream.shutdown().await;
+        }
+    })
+    .await
+}
+
+/// Reads until the end of a request head (or the client stops sending).
+async fn read_head(stream: &mut TcpStream) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 async fn serve<F, Fut>(on_connection: F) -> Fault

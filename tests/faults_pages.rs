@@ -137,7 +137,10 @@ async fn trickled_body() {
     let c = capture(&server.url("/trickle")).await;
     assert_eq!(failure(&c), Some(FailureKind::Timeout));
     let message = &c.observation.failure.as_ref().unwrap().message;
-    assert!(message.contains("timed out waiting for the body"), "{message}");
+    assert!(
+        message.contains("timed out waiting for the body"),
+        "{message}"
+    );
     assert!(began.elapsed() < Duration::from_secs(10));
 }
 
@@ -151,7 +154,10 @@ async fn slow_headers() {
     let c = capture(&server.url("/slow")).await;
     assert_eq!(failure(&c), Some(FailureKind::Timeout));
     let message = &c.observation.failure.as_ref().unwrap().message;
-    assert!(message.contains("timed out waiting for a response"), "{message}");
+    assert!(
+        message.contains("timed out waiting for a response"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -231,7 +237,10 @@ async fn malformed_status_line() {
 
 #[tokio::test]
 async fn http_0_9_response() {
-    let server = scripted(vec![Step::text("<html><title>0.9</title>no status line</html>")]).await;
+    let server = scripted(vec![Step::text(
+        "<html><title>0.9</title>no status line</html>",
+    )])
+    .await;
     let c = capture(&server.url("/old")).await;
     assert!(failure(&c).is_some(), "{:?}", c.observation);
 }
@@ -249,7 +258,11 @@ async fn reset_before_response() {
 
 #[tokio::test]
 async fn reset_in_headers() {
-    let server = scripted(vec![Step::text("HTTP/1.1 200 OK\r\ncontent-ty"), Step::Reset]).await;
+    let server = scripted(vec![
+        Step::text("HTTP/1.1 200 OK\r\ncontent-ty"),
+        Step::Reset,
+    ])
+    .await;
     let c = capture(&server.url("/reset")).await;
     assert!(failure(&c).is_some(), "{:?}", c.observation);
 }
@@ -303,7 +316,10 @@ async fn nul_bytes() {
 
 #[tokio::test]
 async fn ten_mb_single_line() {
-    let line = format!("<title>已停止访问该网页</title>{}", "一行".repeat((5 << 20) / 3));
+    let line = format!(
+        "<title>已停止访问该网页</title>{}",
+        "一行".repeat((5 << 20) / 3)
+    );
     let server = Server::start(move |_| Reply::html(&line)).await;
     let c = capture_with(
         HttpConfig {
@@ -352,7 +368,11 @@ fn assert_too_complex(body: &str) {
         "{}",
         verdict.reason
     );
-    assert!(verdict.reason.contains("parse limit `"), "{}", verdict.reason);
+    assert!(
+        verdict.reason.contains("parse limit `"),
+        "{}",
+        verdict.reason
+    );
 }
 
 #[test]

@@ -193,11 +193,16 @@ fn report_syntax(doc: &Loc, text: &str, errors: &[toml::de::Error], problems: &P
         .collect();
     spans.sort_by_key(|(start, _, _)| *start);
     let mut lines = BTreeSet::new();
+    // Spans are sorted: count line breaks from the previous span on, not from the start, so a
+    // file with thousands of errors is not read thousands of times.
+    let (mut counted_to, mut line) = (0, 0);
     for (start, end, message) in spans {
-        let line = text.as_bytes()[..start.min(text.len())]
+        let start_at = start.min(text.len());
+        line += text.as_bytes()[counted_to..start_at]
             .iter()
             .filter(|b| **b == b'\n')
             .count();
+        counted_to = start_at;
         if !lines.insert(line) {
             continue;
         }

@@ -39,15 +39,15 @@ fn main() {
     println!("| page | verdict | best of 5 | worst of 5 |");
     println!("| --- | --- | ---: | ---: |");
     let shapes: [(&str, String); 7] = [
-        ("nested <div>", page("<div>", 1 << 20)),
-        ("nested <span>", page("<span>", 1 << 20)),
-        ("nested <span><a><b><i>", page("<span><a><b><i>", 1 << 20)),
-        ("nested <table><tr><td>", page("<table><tr><td>", 1 << 20)),
-        ("<p><b id=N></p>x (misnested)", {
+        ("nested `<div>`", page("<div>", 1 << 20)),
+        ("nested `<span>`", page("<span>", 1 << 20)),
+        ("nested `<span><a><b><i>`", page("<span><a><b><i>", 1 << 20)),
+        ("nested `<table><tr><td>`", page("<table><tr><td>", 1 << 20)),
+        ("`<p><b id=N></p>x` (misnested)", {
             let units: String = (0..80_000).map(|i| format!("<p><b id={i}></p>x")).collect();
             page(&units, units.len())
         }),
-        ("<p>x (flat)", page("<p>x", 1 << 20)),
+        ("`<p>x` (flat)", page("<p>x", 1 << 20)),
         ("plain text", page("商品详情，正品保证。", 1 << 20)),
     ];
     for (name, body) in &shapes {
@@ -89,9 +89,9 @@ fn main() {
     nuls.resize(5 << 20, 0);
     let pages: [(&str, Vec<u8>); 4] = [
         ("5 MiB of NUL", nuls),
-        ("5 MiB of <p>x", "<p>x".repeat((5 << 20) / 4).into_bytes()),
+        ("5 MiB of `<p>x`", "<p>x".repeat((5 << 20) / 4).into_bytes()),
         (
-            "5 MiB of nested <div>",
+            "5 MiB of nested `<div>`",
             format!("<title>d</title>{}", "<div>".repeat((5 << 20) / 5)).into_bytes(),
         ),
         (

@@ -160,6 +160,8 @@ async fn five_mib_page_report_memory() {
 }
 
 /// Runs linkgate to its end and reads its peak resident memory from the kernel (wait4).
+// wait4 reaps the child; clippy cannot see it.
+#[allow(clippy::zombie_processes)]
 fn peak_rss_kb(dir: &Path, args: &[&str]) -> (std::process::ExitStatus, i64) {
     use std::os::unix::process::ExitStatusExt;
     let child = std::process::Command::new(BIN)

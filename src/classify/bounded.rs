@@ -185,7 +185,7 @@ impl TokenSink for Gate {
         {
             self.elements.set(self.elements.get() + 1);
         }
-        if n % CHECK_EVERY == 0
+        if n.is_multiple_of(CHECK_EVERY)
             && let Some(exceeded) = self.check()
         {
             self.exceeded.set(Some(exceeded));

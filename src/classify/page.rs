@@ -122,13 +122,12 @@ pub fn visible_text_within(root: ElementRef<'_>, budget: usize) -> Option<String
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
-                Node::Element(element) => {
+                Node::Element(element)
                     if hidden > 0
                         || INVISIBLE.contains(&element.name())
-                        || element.attr("hidden").is_some()
-                    {
-                        hidden += 1;
-                    }
+                        || element.attr("hidden").is_some() =>
+                {
+                    hidden += 1;
                 }
                 Node::Text(text) if hidden == 0 => {
                     if out.len() + text.len() > budget {

@@ -256,11 +256,38 @@ fn a_version_1_history_gets_titles_from_its_bodies() {
     {
         // What version 1 wrote: no title column.
         let raw = rusqlite::Connection::open(&db).unwrap();
-        raw.execute_batch("ALTER TABLE observations DROP COLUMN title; PRAGMA user_version = 1;")
-            .unwrap();
+        raw.execute_batch(
+            "ALTER TABLE observations DROP COLUMN title; ALTER TABLE runs DROP COLUMN sealed_at;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
     }
     let store = Store::open(&db).unwrap();
     let stored = read_all(&store, "r1", BodyRead::Skip);
     assert_eq!(stored[0].title.as_deref(), Some("已停止访问该网页"));
     assert!(stored[0].record.observation.body.is_empty());
+}
+
+/// Version 3 records when a run was sealed; the completed runs of an older history were
+/// sealed as they completed, and are taken as such.
+#[test]
+fn a_version_2_history_takes_its_completed_runs_as_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("linkgate.db");
+    {
+        let mut store = store_with_run(&dir, "r1");
+        store
+            .finish_run("r1", RunStatus::Completed, Utc::now())
+            .unwrap();
+        assert!(!store.was_sealed("r1").unwrap(), "not sealed until it is");
+    }
+    {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        raw.execute_batch("ALTER TABLE runs DROP COLUMN sealed_at; PRAGMA user_version = 2;")
+            .unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    assert!(store.was_sealed("r1").unwrap());
+    store.mark_sealed("r1", Utc::now()).unwrap();
+    assert!(store.mark_sealed("nope", Utc::now()).is_err());
 }

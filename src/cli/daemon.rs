@@ -70,7 +70,7 @@ pub fn run(args: DaemonArgs, global: &Global) -> anyhow::Result<Exit> {
                 }
                 Err(err) => {
                     // Said once per distinct problem, not at every tick.
-                    let text = format!("{err:#}");
+                    let text = super::describe(&err);
                     if last_error.as_ref() != Some(&text) {
                         tracing::warn!(
                             "the scenario files cannot be loaded; the last good ones stay in \
@@ -111,7 +111,10 @@ async fn check_once(
     let checked = match history.check(Some(&store), &audits, now) {
         Ok(checked) => checked,
         Err(err) => {
-            tracing::error!("cannot read the history: {err:#}; trying again later");
+            tracing::error!(
+                "cannot read the history: {}; trying again later",
+                super::describe(&err)
+            );
             return None;
         }
     };
@@ -146,7 +149,7 @@ async fn check_once(
             }
         };
         if let Err(err) = session.measure(Some(&id), None, stop).await {
-            tracing::error!(audit = %id, "the run failed: {err:#}; waiting for the next slot");
+            tracing::error!(audit = %id, "the run failed: {}; waiting for the next slot", super::describe(&err));
         }
         next = Some(session.clock.now());
     }

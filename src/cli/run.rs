@@ -254,7 +254,7 @@ impl<'a> Session<'a> {
             match self.measure(Some(audit), None, cancel).await {
                 Ok((code, _)) => exit = worse(exit, code),
                 Err(err) => {
-                    tracing::error!(audit = %audit, "the run failed: {err:#}");
+                    tracing::error!(audit = %audit, "the run failed: {}", super::describe(&err));
                     exit = worse(exit, Exit::Failure);
                 }
             }

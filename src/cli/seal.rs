@@ -66,8 +66,9 @@ pub fn finish_run(
         match rendered(|| write_reports(catalog, store.db_path(), out, run)) {
             Ok(report) => (report, None),
             Err(err) => {
-                tracing::error!(run = %run.id, "{err:#}");
-                (Vec::new(), Some(format!("{err:#}")))
+                let text = super::describe(&err);
+                tracing::error!(run = %run.id, "{text}");
+                (Vec::new(), Some(text))
             }
         };
     let mut sealed = Sealed {

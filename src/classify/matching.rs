@@ -49,10 +49,11 @@ pub fn match_signature(
     })
 }
 
-/// Bytes of element text one selector condition may read on a page of `body_len` bytes:
-/// a few times the page, so any real page is read whole.
+/// Bytes of element text one selector condition may read on a page of `body_len` bytes: the
+/// page's text once per level of 32 nested matches (a broad selector such as `div` on an
+/// ordinary page nests far less), at least 16 MiB; at most a few hundred milliseconds.
 fn selector_text_budget(body_len: usize) -> usize {
-    body_len.saturating_mul(4).max(1 << 20)
+    body_len.saturating_mul(32).max(16 << 20)
 }
 
 /// How costly a place is to look at: 0 for the response, 1 for the page source, 2 for what

@@ -312,3 +312,60 @@ fn hop_url_status_header_title_selector_and_body_places() {
     )));
     assert!(!holds(Condition::new(selector(".absent"), None)));
 }
+
+fn selector_contains(css: &str, needle: &str) -> Signature {
+    signature(
+        "broad",
+        VerdictKind::Blocked,
+        vec![Condition::new(
+            Place::Selector(SelectorPlace {
+                source: css.into(),
+                selector: scraper::Selector::parse(css).unwrap(),
+            }),
+            Some(Matcher::Contains(needle.into())),
+        )],
+    )
+}
+
+/// A broad selector on an ordinary page reads each nested element's text (its descendants'
+/// too): within the budget, the page is read and judged as usual.
+#[test]
+fn a_broad_selector_on_a_nested_ordinary_page_is_read_whole() {
+    let re = landing();
+    let text = "商品详情，正品保证。".repeat(5_000);
+    // The words are in the page (its title), so the condition is checked, not ruled out.
+    let body = format!("<title>已停止访问</title>{}<p>{text}</p>", "<div>".repeat(40));
+    let obs = page("https://item.taobao.com/item.htm?id=1", 200, &body);
+    let result = classify(
+        &obs,
+        &situation(&re),
+        &[selector_contains("div", "已停止访问")],
+    );
+    assert_eq!(
+        result.verdict.kind,
+        VerdictKind::Opened,
+        "{}",
+        result.verdict.reason
+    );
+}
+
+/// On a page built to make a selector read the same text once per ancestor, the condition
+/// stops at its budget and the page is `page_too_complex`, naming the limit.
+#[test]
+fn a_selector_that_would_read_too_much_text_is_page_too_complex() {
+    let re = landing();
+    let text = "字".repeat(200_000);
+    let body = format!("<title>已停止访问</title>{}<p>{text}</p>", "<div>".repeat(500));
+    let obs = page("https://item.taobao.com/item.htm?id=1", 200, &body);
+    let result = classify(
+        &obs,
+        &situation(&re),
+        &[selector_contains("div", "已停止访问")],
+    );
+    assert_eq!(result.verdict.mechanism, Mechanism::PAGE_TOO_COMPLEX);
+    assert!(
+        result.verdict.reason.contains("`selector_text`"),
+        "{}",
+        result.verdict.reason
+    );
+}

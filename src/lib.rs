@@ -17,5 +17,6 @@ pub mod reclassify;
 pub mod render;
 pub mod run;
 pub mod schedule;
+pub mod script;
 pub mod sim;
 pub mod store;

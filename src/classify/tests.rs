@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::{Failure, FailureKind, Hop, HopVia};
+use regex::Regex;
 use std::path::PathBuf;
 
 fn condition(place: Place, matcher: Matcher) -> Condition {
@@ -13,6 +14,7 @@ fn signature(id: &str, verdict: VerdictKind, conditions: Vec<Condition>) -> Sign
         id: id.into(),
         conditions,
         verdict,
+        by_continue: false,
         mechanism: format!("{id}_mechanism"),
         actor: Actor::Host,
         hosts: PlatformFilter::default(),
@@ -21,6 +23,7 @@ fn signature(id: &str, verdict: VerdictKind, conditions: Vec<Condition>) -> Sign
         source: "test".into(),
         fixture: PathBuf::from("none"),
         fixture_url: None,
+        fixture_verdict: None,
         order: 0,
     }
 }
@@ -50,22 +53,36 @@ fn page(url: &str, status: u16, body: &str) -> Observation {
     }
 }
 
-fn landing() -> Regex {
-    Regex::new(r"^https://item\.taobao\.com/").unwrap()
+fn link(id: &str, pattern: &str) -> Link {
+    Link {
+        id: id.into(),
+        platform: "taobao".into(),
+        category: crate::model::Category::Ecommerce,
+        url: "https://m.tb.cn/h.fkR7c2Q".into(),
+        landing: std::sync::Arc::new(Regex::new(pattern).unwrap()),
+        landing_marker: None,
+        note: None,
+    }
 }
 
-fn situation(landing: &Regex) -> Situation<'_> {
+fn landing() -> Link {
+    link("taobao.item", r"^https://item\.taobao\.com/")
+}
+
+fn situation<'a>(landing: &'a [&'a Link]) -> Situation<'a> {
     Situation {
         host: Some("wechat"),
         gateway: None,
         target: Some("taobao"),
-        landing: Some(("taobao.item", landing)),
+        landing,
+        user_agent: None,
     }
 }
 
 #[test]
 fn landing_page_with_2xx_and_no_match_is_opened() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://item.taobao.com/item.htm?id=1", 200, "<p>商品</p>");
     let c = classify(
         &obs,
@@ -80,6 +97,7 @@ fn landing_page_with_2xx_and_no_match_is_opened() {
 #[test]
 fn never_opened_without_landing_proof() {
     let re = landing();
+    let re = [&re];
     let obs = page(
         "https://elsewhere.example/",
         200,
@@ -100,6 +118,7 @@ fn never_opened_without_a_landing_pattern() {
 #[test]
 fn landing_with_error_status_is_target_error() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://item.taobao.com/item.htm", 404, "<p>not found</p>");
     let c = classify(&obs, &situation(&re), &[]);
     assert_eq!(
@@ -111,7 +130,8 @@ fn landing_with_error_status_is_target_error() {
 
 #[test]
 fn a_gateway_page_is_never_opened_even_on_the_landing_pattern() {
-    let everything = Regex::new(".*").unwrap();
+    let everything = link("any", ".*");
+    let everything = [&everything];
     let gateway = Gateway {
         template: "https://weixin110.qq.com/cgi-bin/check?url={url}".into(),
     };
@@ -122,7 +142,7 @@ fn a_gateway_page_is_never_opened_even_on_the_landing_pattern() {
     );
     let s = Situation {
         gateway: Some(&gateway),
-        landing: Some(("any", &everything)),
+        landing: &everything,
         ..situation(&everything)
     };
     let c = classify(&obs, &s, &[]);
@@ -133,6 +153,7 @@ fn a_gateway_page_is_never_opened_even_on_the_landing_pattern() {
 #[test]
 fn a_block_signature_beats_the_landing_pattern() {
     let re = landing();
+    let re = [&re];
     let obs = page(
         "https://item.taobao.com/item.htm",
         200,
@@ -150,6 +171,7 @@ fn a_block_signature_beats_the_landing_pattern() {
 #[test]
 fn precedence_most_severe_verdict_first() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://x.example/", 200, "<p>继续访问 已停止访问</p>");
     let mut warn = text_contains("warn", VerdictKind::Interstitial, "继续访问");
     warn.priority = 100;
@@ -164,6 +186,7 @@ fn precedence_most_severe_verdict_first() {
 #[test]
 fn precedence_priority_then_load_order() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://x.example/", 200, "<p>继续访问</p>");
     let first = text_contains("first", VerdictKind::Interstitial, "继续");
     let mut second = text_contains("second", VerdictKind::Interstitial, "访问");
@@ -178,6 +201,7 @@ fn precedence_priority_then_load_order() {
 #[test]
 fn all_conditions_must_hold() {
     let re = landing();
+    let re = [&re];
     let sig = signature(
         "both",
         VerdictKind::Blocked,
@@ -206,6 +230,7 @@ fn all_conditions_must_hold() {
 #[test]
 fn host_and_target_filters_limit_where_a_signature_applies() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://x.example/", 200, "<p>已停止访问</p>");
     let mut sig = text_contains("qq.stop", VerdictKind::Blocked, "已停止访问");
     sig.hosts = PlatformFilter(vec!["qq".into()]);
@@ -229,6 +254,7 @@ fn host_and_target_filters_limit_where_a_signature_applies() {
 #[test]
 fn a_failed_observation_is_inconclusive_with_its_failure_kind() {
     let re = landing();
+    let re = [&re];
     let mut obs = page("https://item.taobao.com/", 200, "<p>已停止访问</p>");
     obs.failure = Some(Failure {
         kind: FailureKind::RedirectLoop,
@@ -248,6 +274,7 @@ fn a_failed_observation_is_inconclusive_with_its_failure_kind() {
 #[test]
 fn hop_url_status_header_title_selector_and_body_places() {
     let re = landing();
+    let re = [&re];
     let mut obs = page("https://mp.weixinbridge.com/mp/wapredirect?url=x", 302, "");
     obs.hops[0].location = Some("https://weixin110.qq.com/cgi-bin/x".into());
     obs.hops.push(Hop {

@@ -94,6 +94,11 @@ impl Mechanism {
     pub const TARGET_DOWN: &'static str = "target_down";
     /// Reached the target's landing page but with a non-2xx status.
     pub const TARGET_ERROR: &'static str = "target_error";
+    /// Reached the landing pattern with a 2xx, but the page shows nothing: no proof.
+    pub const EMPTY_PAGE: &'static str = "empty_page";
+    /// The page's scripts could not be decided: whether it navigates on its own, or where
+    /// its continue control leads.
+    pub const SCRIPT_UNDECIDED: &'static str = "script_undecided";
 }
 
 /// What a probe's observation means.

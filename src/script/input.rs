@@ -68,7 +68,10 @@ pub(super) fn declared(doc: &Html) -> Declared {
             out.inline_handlers = true;
         }
         match name.as_str() {
-            "script" if attrs.get("src").is_none() && is_javascript(attrs.get("type")) => {
+            "script"
+                if attrs.get("src").is_none()
+                    && is_javascript(attrs.get("type").map(String::as_str)) =>
+            {
                 out.scripts.push(el.text().collect());
             }
             "base" if out.base.is_none() => out.base = attrs.get("href").cloned(),
@@ -108,7 +111,7 @@ fn short_text(el: ElementRef<'_>) -> Option<String> {
 
 /// Whether a `<script type>` is JavaScript (no type, an empty one, a module, or a MIME type
 /// ending in javascript or ecmascript).
-pub(crate) fn is_javascript(script_type: Option<&String>) -> bool {
+pub(crate) fn is_javascript(script_type: Option<&str>) -> bool {
     match script_type.map(|t| t.trim().to_ascii_lowercase()) {
         None => true,
         Some(t) => {

@@ -144,6 +144,23 @@ static MAY_NAVIGATE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("{e}"))
 });
 
+/// Whether `script` could make a navigation or hides what it does; a page none of whose
+/// scripts could is decided without running them.
+pub fn may_navigate(script: &str) -> bool {
+    MAY_NAVIGATE.is_match(script)
+}
+
+/// The value of a JavaScript object or array literal (`{ type: 'stop', }`), read by the
+/// engine with the default budget; `None` when it is not one or does not evaluate.
+pub fn evaluate_literal(source: &str) -> Option<serde_json::Value> {
+    let trimmed = source.trim();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return None;
+    }
+    let json = runtime::evaluate_json(&Limits::default(), trimmed)?;
+    serde_json::from_str(&json).ok()
+}
+
 /// Runs `page`'s inline scripts as `mode` asks.
 pub fn run(page: PageSource<'_>, mode: Mode, limits: &Limits) -> PageRun {
     let doc = Html::parse_document(page.html);
@@ -163,7 +180,7 @@ pub fn run_parsed(doc: &Html, page: PageSource<'_>, mode: Mode, limits: &Limits)
         ..PageRun::default()
     };
     let needed = match mode {
-        Mode::Load => declared.scripts.iter().any(|s| MAY_NAVIGATE.is_match(s)),
+        Mode::Load => declared.scripts.iter().any(|s| may_navigate(s)),
         Mode::Controls => true,
     };
     if !needed {

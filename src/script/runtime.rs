@@ -132,6 +132,29 @@ impl<'a, 'js> Session<'a, 'js> {
     }
 }
 
+/// The JSON text of the value of the JavaScript expression `source`, in a bare context.
+pub(super) fn evaluate_json(limits: &Limits, source: &str) -> Option<String> {
+    ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = build(limits);
+        }
+        let engine = slot.as_ref()?;
+        let budget = &*engine.budget;
+        budget.exhausted.set(false);
+        budget.checks_left.set(limits.checks);
+        budget.deadline.set(Instant::now() + limits.time);
+        let context = Context::full(&engine.runtime).ok()?;
+        let json = context.with(|ctx| {
+            let value: rquickjs::Value<'_> = ctx.eval(format!("({source}\n)")).ok()?;
+            ctx.json_stringify(value).ok()?.and_then(|s| s.to_string().ok())
+        });
+        drop(context);
+        engine.runtime.run_gc();
+        json
+    })
+}
+
 /// Runs `work` in a fresh context holding `prelude`, with `input` (JSON) as `__lg_input`.
 pub(super) fn with_page<T>(
     limits: &Limits,

@@ -83,7 +83,11 @@ fn situation<'a>(landing: &'a [&'a Link]) -> Situation<'a> {
 fn landing_page_with_2xx_and_no_match_is_opened() {
     let re = landing();
     let re = [&re];
-    let obs = page("https://item.taobao.com/item.htm?id=1", 200, "<p>商品</p>");
+    let obs = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<title>宝贝详情</title><p>商品</p>",
+    );
     let c = classify(
         &obs,
         &situation(&re),
@@ -338,4 +342,111 @@ fn hop_url_status_header_title_selector_and_body_places() {
         Matcher::Contains("继续".into())
     )));
     assert!(!holds(Condition::new(selector(".absent"), None)));
+}
+
+#[test]
+fn an_empty_200_on_the_landing_pattern_is_not_opened() {
+    let re = landing();
+    let re = [&re];
+    for body in [
+        "",
+        "<html><head><title></title></head><body>\n</body></html>",
+        "<html><body><div id=app></div><script>var x = '商品详情页面很长的文字';</script></body></html>",
+        "<p>ok</p>",
+    ] {
+        let obs = page("https://item.taobao.com/item.htm?id=1", 200, body);
+        let v = classify(&obs, &situation(&re), &[]).verdict;
+        assert_eq!(
+            (v.kind, v.mechanism.as_str()),
+            (VerdictKind::Inconclusive, "empty_page"),
+            "{body}"
+        );
+    }
+    let obs = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<body><p>这是一段足够长的商品描述文字</p></body>",
+    );
+    assert_eq!(classify(&obs, &situation(&re), &[]).verdict.kind, VerdictKind::Opened);
+}
+
+#[test]
+fn a_landing_marker_is_the_proof_when_a_link_gives_one() {
+    let mut l = landing();
+    l.landing_marker = Some(std::sync::Arc::new(Regex::new(r#""itemId":\s*"\d+""#).unwrap()));
+    let links = [&l];
+    let spa = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        r#"<div id=app></div><script>var d = {"itemId": "652371046213"};</script>"#,
+    );
+    assert_eq!(classify(&spa, &situation(&links), &[]).verdict.kind, VerdictKind::Opened);
+    let titled = page("https://item.taobao.com/item.htm?id=1", 200, "<title>淘宝</title>");
+    let v = classify(&titled, &situation(&links), &[]).verdict;
+    assert_eq!(v.kind, VerdictKind::Inconclusive);
+    assert!(v.reason.contains("landing marker"), "{}", v.reason);
+}
+
+#[test]
+fn a_page_whose_scripts_were_undecided_is_never_opened() {
+    let re = landing();
+    let re = [&re];
+    let mut obs = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<title>宝贝</title><p>商品详情</p>",
+    );
+    obs.script_undecided = Some("script 1 threw".into());
+    let v = classify(&obs, &situation(&re), &[]).verdict;
+    assert_eq!(
+        (v.kind, v.mechanism.as_str()),
+        (VerdictKind::Inconclusive, "script_undecided")
+    );
+}
+
+fn by_continue(id: &str) -> Signature {
+    let mut s = signature(
+        id,
+        VerdictKind::Blocked,
+        vec![condition(
+            Place::FinalUrl,
+            Matcher::Prefix("https://c.pc.qq.com/".into()),
+        )],
+    );
+    s.by_continue = true;
+    s
+}
+
+#[test]
+fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_not() {
+    let url = "https://c.pc.qq.com/middlem.html?pfurl=https%3A%2F%2Fm.tb.cn%2Fh.fkR7c2Q";
+    let with = [
+        "<a href='https://m.tb.cn/h.fkR7c2Q'>继续访问</a>",
+        "<a id=c href='javascript:;'>好</a><script>document.getElementById('c').onclick = function(){ location.href = decodeURIComponent(location.search.split('pfurl=')[1]); };</script>",
+        "<p class=url>https://m.tb.cn/h.fkR7c2Q</p><button class=go>前往</button><script>$('.go').on('click', function(){ location.replace($('.url').text()); });</script>",
+    ];
+    for body in with {
+        let c = classify(&page(url, 200, body), &Situation::default(), &[by_continue("qq.page")]);
+        assert_eq!(c.verdict.kind, VerdictKind::Interstitial, "{body}: {}", c.verdict.reason);
+        assert!(c.verdict.reason.contains("offers a way on"), "{}", c.verdict.reason);
+        assert_eq!(
+            c.way_on.and_then(|w| w.target).as_deref(),
+            Some("https://m.tb.cn/h.fkR7c2Q")
+        );
+    }
+    let without = [
+        "<p>已停止访问该网页</p><a href='https://kf.qq.com/'>申诉</a><a href='javascript:history.back()'>返回</a>",
+        "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ WeixinJSBridge.call('closeWindow'); };</script>",
+    ];
+    for body in without {
+        let c = classify(&page(url, 200, body), &Situation::default(), &[by_continue("qq.page")]);
+        assert_eq!(c.verdict.kind, VerdictKind::Blocked, "{body}: {}", c.verdict.reason);
+        assert!(c.verdict.reason.contains("offers no way on"), "{}", c.verdict.reason);
+    }
+    let unreadable = "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ location.href = Lib.target(); };</script>";
+    let c = classify(&page(url, 200, unreadable), &Situation::default(), &[by_continue("qq.page")]);
+    assert_eq!(
+        (c.verdict.kind, c.verdict.mechanism.as_str()),
+        (VerdictKind::Inconclusive, "script_undecided")
+    );
 }

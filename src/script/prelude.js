@@ -13,7 +13,8 @@
     learning: null, delegated: [], written: 0, reloads: 0,
   };
   var USER_EVENTS = /^(click|dblclick|tap|touchstart|touchend|mousedown|mouseup|pointerdown|pointerup|submit)$/;
-  var NAV_WORDS = /location|\.href|replace|assign|submit|open\s*\(|navigate|refresh|\.click\s*\(/;
+  // Code that can navigate names one of these; `.replace(` alone is usually a string's.
+  var NAV_WORDS = /location|\.href\s*=|\.submit\s*\(|\bopen\s*\(|navigate|refresh|\.click\s*\(|\.assign\s*\(/;
 
   function couldNavigate(src) { return NAV_WORDS.test(String(src)); }
   function str(v) { return v === undefined || v === null ? '' : String(v); }

@@ -139,7 +139,7 @@ pub struct PageRun {
 /// skipped for the others, which is most landing pages.
 static MAY_NAVIGATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"location|navigate|\.submit|\.click\s*\(|open\s*\(|dispatchEvent|document\.write|eval|Function|atob|fromCharCode|\\x|\\u|\[\s*['\x22`]",
+        r"location|navigate|\.submit|\.click\s*\(|open\s*\(|dispatchEvent|document\.write|eval|Function|atob|fromCharCode|\\x|\\u|\[\s*['\x22`]|\bhrl\b|real_jump_address",
     )
     .unwrap_or_else(|e| panic!("{e}"))
 });
@@ -288,6 +288,16 @@ fn decide(run: &mut PageRun, result: Option<RawResult>, stopped: Option<Stopped>
             "{} threw before it could be told whether it navigates ({})",
             e.task, e.message
         ));
+        return;
+    }
+    // JD's `var hrl` and Taobao's `real_jump_address` (DOMAIN.md §5 [solid]): the page's
+    // next hop by a platform convention, followed when the page navigates nowhere else.
+    if let Some(named) = result.named {
+        run.navigation = Some(Navigation {
+            url: named.url,
+            how: format!("var {} (the share page's next hop, DOMAIN.md §5)", named.name),
+            at_ms: 0,
+        });
     }
 }
 
@@ -304,7 +314,14 @@ fn why_stopped(why: Stopped) -> String {
 #[derive(Debug, Deserialize)]
 struct RawResult {
     navs: Vec<RawNav>,
+    named: Option<RawNamed>,
     errors: Vec<RawError>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawNamed {
+    name: String,
+    url: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -736,7 +736,16 @@
       return out;
     },
     result: function () {
+      // JD's and Taobao's share pages name their next hop in a variable that code they load
+      // from elsewhere navigates to (DOMAIN.md §5): its value, as the page computed it.
+      var named = null;
+      ['hrl', 'real_jump_address'].some(function (k) {
+        var v = Object.getOwnPropertyDescriptor(G, k);
+        if (v && typeof v.value === 'string' && v.value) { named = { name: k, url: resolve(v.value, BASE) }; return true; }
+        return false;
+      });
       return {
+        named: named,
         navs: S.navs, errors: S.errors, pending_timers: S.timers.filter(function (t) { return t.due <= IN.settle_ms; }).length,
         written: S.written, reloads: S.reloads,
       };

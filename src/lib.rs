@@ -9,6 +9,7 @@ pub mod charset;
 pub mod classify;
 pub mod engine;
 pub mod import;
+pub mod inspect;
 pub mod manifest;
 pub mod model;
 pub mod plan;

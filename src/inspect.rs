@@ -110,9 +110,14 @@ pub fn inspect<'c>(
         Mode::Load,
         &Limits::default(),
     );
-    let navigation = run
-        .navigation
-        .filter(|n| n.url.starts_with("http://") || n.url.starts_with("https://"));
+    let refresh = script::refresh_navigation(&run, &url);
+    let navigation = match (run.navigation.clone(), refresh) {
+        (Some(js), Some(meta)) if meta.at_ms < js.at_ms => Some(meta),
+        (Some(js), _) => Some(js),
+        (None, meta) if run.undecided.is_none() => meta,
+        (None, _) => None,
+    }
+    .filter(|n| n.url.starts_with("http://") || n.url.starts_with("https://"));
     if navigation.is_none() {
         observation.script_undecided = run.undecided;
     }

@@ -144,6 +144,49 @@ static MAY_NAVIGATE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|e| panic!("{e}"))
 });
 
+/// A refresh `content` as (delay seconds, URL), as HTML parses it: `5`, `0;url=…`,
+/// `0; URL='…'`, `0,…`. A refresh without a URL reloads the page and is not a redirect.
+pub fn parse_refresh(content: &str) -> Option<(f64, String)> {
+    let content = content.trim_start();
+    let digits = content
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(content.len());
+    let delay: f64 = content[..digits].parse().ok()?;
+    let rest = content[digits..].trim_start();
+    let rest = rest.strip_prefix([';', ',']).unwrap_or(rest).trim_start();
+    let rest = match rest.get(..3) {
+        Some(p) if p.eq_ignore_ascii_case("url") => {
+            let after = rest[3..].trim_start();
+            after.strip_prefix('=').map(str::trim_start).unwrap_or(rest)
+        }
+        _ => rest,
+    };
+    let url = match rest.chars().next() {
+        Some(q @ ('\'' | '"')) => rest[1..].split(q).next().unwrap_or(""),
+        _ => rest,
+    };
+    let url = url.trim();
+    (!url.is_empty()).then(|| (delay, url.to_string()))
+}
+
+/// The refresh of `run` that a browser follows within the settle time, as a navigation
+/// (with its URL resolved against the page's base), if the scripts make none first.
+pub fn refresh_navigation(run: &PageRun, page_url: &Url) -> Option<Navigation> {
+    let base = run.base.clone().unwrap_or_else(|| page_url.clone());
+    run.refreshes
+        .iter()
+        .filter_map(|c| parse_refresh(c))
+        .find(|(delay, _)| *delay * 1000.0 <= SETTLE_MS as f64)
+        .and_then(|(delay, target)| {
+            let url = base.join(target.trim()).ok()?;
+            Some(Navigation {
+                url: url.to_string(),
+                how: "meta refresh".to_string(),
+                at_ms: (delay * 1000.0) as u64,
+            })
+        })
+}
+
 /// Whether `script` could make a navigation or hides what it does; a page none of whose
 /// scripts could is decided without running them.
 pub fn may_navigate(script: &str) -> bool {
@@ -273,7 +316,7 @@ fn decide(run: &mut PageRun, result: Option<RawResult>, stopped: Option<Stopped>
     // task replaces an earlier one, as in a browser.
     if let Some(last) = result.navs.last() {
         run.navigation = Some(Navigation {
-            url: last.url.clone(),
+            url: unescape_amp(&last.url),
             how: last.how.clone(),
             at_ms: last.at,
         });
@@ -294,11 +337,17 @@ fn decide(run: &mut PageRun, result: Option<RawResult>, stopped: Option<Stopped>
     // next hop by a platform convention, followed when the page navigates nowhere else.
     if let Some(named) = result.named {
         run.navigation = Some(Navigation {
-            url: named.url,
+            url: unescape_amp(&named.url),
             how: format!("var {} (the share page's next hop, DOMAIN.md §5)", named.name),
             at_ms: 0,
         });
     }
+}
+
+/// Pages often HTML-escape the `&` of URLs inside scripts, which browsers do not undo there,
+/// but the servers expect `&`: the one escape undone.
+fn unescape_amp(url: &str) -> String {
+    url.replace("&amp;", "&")
 }
 
 fn why_stopped(why: Stopped) -> String {

@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod corpus;
 pub mod faults;
 pub mod fixtures;
 pub mod history;

@@ -80,7 +80,7 @@ pub(crate) fn find(html: &str, page_url: &Url, user_agent: &str) -> OnItsOwn {
             .as_ref()
             .is_none_or(|(ms, _)| nav.at_ms <= *ms);
         if fires_first {
-            let redirect = followable(&base, &nav.url.replace("&amp;", "&")).map(|url| {
+            let redirect = followable(&base, &nav.url).map(|url| {
                 InPageRedirect {
                     url,
                     via: HopVia::Script,
@@ -145,30 +145,7 @@ fn followable(base: &Url, target: &str) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
-/// A refresh `content` as (delay seconds, URL), as HTML parses it: `5`, `0;url=…`,
-/// `0; URL='…'`, `0,…`. A refresh without a URL reloads the page and is not a redirect.
-pub(crate) fn parse_refresh(content: &str) -> Option<(f64, String)> {
-    let content = content.trim_start();
-    let digits = content
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(content.len());
-    let delay: f64 = content[..digits].parse().ok()?;
-    let rest = content[digits..].trim_start();
-    let rest = rest.strip_prefix([';', ',']).unwrap_or(rest).trim_start();
-    let rest = match rest.get(..3) {
-        Some(p) if p.eq_ignore_ascii_case("url") => {
-            let after = rest[3..].trim_start();
-            after.strip_prefix('=').map(str::trim_start).unwrap_or(rest)
-        }
-        _ => rest,
-    };
-    let url = match rest.chars().next() {
-        Some(q @ ('\'' | '"')) => rest[1..].split(q).next().unwrap_or(""),
-        _ => rest,
-    };
-    let url = url.trim();
-    (!url.is_empty()).then(|| (delay, url.to_string()))
-}
+pub(crate) use crate::script::parse_refresh;
 
 #[cfg(test)]
 mod tests {

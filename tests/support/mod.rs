@@ -18,5 +18,6 @@ pub mod scenario;
 pub mod server;
 pub mod site;
 pub mod tls;
+pub mod tunnel;
 
 pub use server::{Reply, Server};

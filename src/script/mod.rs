@@ -39,7 +39,8 @@ pub const SETTLE_MS: u64 = 5_000;
 pub struct Limits {
     /// Wall-clock time for the whole page.
     pub time: Duration,
-    /// QuickJS interrupt checks (each about 10,000 operations): the deterministic budget.
+    /// QuickJS interrupt checks (each about 10,000 operations): the deterministic budget,
+    /// about 0.2 s of a release build's time.
     pub checks: u64,
     /// Memory of the JavaScript runtime.
     pub memory_bytes: usize,
@@ -51,7 +52,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             time: Duration::from_millis(1_500),
-            checks: 4_000,
+            checks: 2_000,
             memory_bytes: 48 * 1024 * 1024,
             max_controls: 200,
         }
@@ -136,11 +137,17 @@ pub struct PageRun {
 }
 
 /// Whether any inline script could make a navigation (or hides what it does): the run is
-/// skipped for the others, which is most landing pages.
+/// skipped for the others, which is most landing pages. Reading `location` is not
+/// navigating: an assignment to it or a part of it, a call of `replace`/`assign`, an alias
+/// of it, a form submitted or an element clicked by script, `open(`, and anything that
+/// hides names (`eval`, `Function(`, `atob`, computed property names, `document.write`) is.
 static MAY_NAVIGATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"location|navigate|\.submit|\.click\s*\(|open\s*\(|dispatchEvent|document\.write|eval|Function|atob|fromCharCode|\\x|\\u|\[\s*['\x22`]|\bhrl\b|real_jump_address",
-    )
+    Regex::new(concat!(
+        r"location\s*(?:\.\s*(?:href|search|pathname|hash|host|hostname|protocol|port)\s*)?=[^=]",
+        r"|location\s*\.\s*(?:replace|assign)\s*\(|location\s*\[|\blocation\s*[,;)]",
+        r"|\.submit\s*\(|\.click\s*\(|\bopen\s*\(|navigate|dispatchEvent|document\.write",
+        r"|\beval\b|\bFunction\s*\(|\batob\b|fromCharCode|\[\s*['\x22`]|\bhrl\b|real_jump_address",
+    ))
     .unwrap_or_else(|e| panic!("{e}"))
 });
 

@@ -147,10 +147,13 @@
     this._text = null;
     this.childNodes = [];
     this.parentNode = null;
-    this.style = {};
-    this.dataset = {};
-    for (var k in this._a) if (k.slice(0, 5) === 'data-') this.dataset[camel(k.slice(5))] = this._a[k];
-    this.classList = new ClassList(this);
+  }
+  // Built on first use: most elements of a big page are never touched by its scripts.
+  function lazy(name, make) {
+    Object.defineProperty(El.prototype, name, {
+      get: function () { var v = make(this); Object.defineProperty(this, name, { value: v, writable: true }); return v; },
+      set: function (v) { Object.defineProperty(this, name, { value: v, writable: true }); },
+    });
   }
   function camel(s) { return s.replace(/-([a-z])/g, function (_, c) { return c.toUpperCase(); }); }
   function ClassList(el) { this._el = el; }
@@ -169,6 +172,13 @@
   }
   El.prototype = Object.create(Node.prototype);
   var EP = El.prototype;
+  lazy('style', function () { return {}; });
+  lazy('classList', function (el) { return new ClassList(el); });
+  lazy('dataset', function (el) {
+    var d = {};
+    for (var k in el._a) if (k.slice(0, 5) === 'data-') d[camel(k.slice(5))] = el._a[k];
+    return d;
+  });
   function attrProp(name, attr) {
     Object.defineProperty(EP, name, {
       get: function () { var v = this._a[attr]; return v === undefined ? '' : v; },
@@ -214,7 +224,7 @@
   EP.getAttribute = function (k) { k = str(k).toLowerCase(); return this._a.hasOwnProperty(k) ? this._a[k] : null; };
   EP.setAttribute = function (k, v) {
     k = str(k).toLowerCase(); this._a[k] = str(v);
-    if (k.slice(0, 5) === 'data-') this.dataset[camel(k.slice(5))] = str(v);
+    if (k.slice(0, 5) === 'data-' && Object.prototype.hasOwnProperty.call(this, 'dataset')) this.dataset[camel(k.slice(5))] = str(v);
   };
   EP.hasAttribute = function (k) { return this._a.hasOwnProperty(str(k).toLowerCase()); };
   EP.removeAttribute = function (k) { delete this._a[str(k).toLowerCase()]; };
@@ -327,7 +337,12 @@
     if (!e || e.nodeType !== 1) return false;
     if (c.tag && c.tag !== '*' && e.localName !== c.tag) return false;
     if (c.id && e._a.id !== c.id) return false;
-    for (var i = 0; i < c.classes.length; i++) if (!e.classList.contains(c.classes[i])) return false;
+    if (c.classes.length) {
+      var cl = e._a['class'];
+      if (!cl) return false;
+      var cls = ' ' + (/[\t\n\r\f]/.test(cl) ? cl.replace(/\s+/g, ' ') : cl) + ' ';
+      for (var i = 0; i < c.classes.length; i++) if (cls.indexOf(' ' + c.classes[i] + ' ') < 0) return false;
+    }
     for (i = 0; i < c.attrs.length; i++) {
       var a = c.attrs[i], v = e._a[a.name];
       if (v === undefined) return false;
@@ -353,6 +368,8 @@
     return true;
   }
   function select(root, s) {
+    var id = /^\s*#([\w-]+)\s*$/.exec(str(s));
+    if (id && root === document) { var e = document.getElementById(id[1]); return e ? [e] : []; }
     var sels = parseSelector(s);
     return all(root).filter(function (e) { return sels.some(function (sel) { return matchesComplex(e, sel); }); });
   }
@@ -365,9 +382,21 @@
     if (d[3] !== null && d[3] !== undefined) el._text = d[3];
     el._i = els.length;
     els.push(el);
-    insert(d[1] < 0 ? document : els[d[1]], el, null);
+    var parent = d[1] < 0 ? document : els[d[1]];
+    parent.childNodes.push(el);
+    el.parentNode = parent;
   });
-  function first(tag) { return all(document).filter(tagIs(tag))[0] || null; }
+  // The document's own html, head and body, found as the page is built; a scan otherwise.
+  var own = {};
+  els.forEach(function (e) { if (/^(html|head|body)$/.test(e.localName) && !own[e.localName]) own[e.localName] = e; });
+  function first(tag) {
+    var e = own[tag];
+    if (e && document.contains(e)) return e;
+    return all(document).filter(tagIs(tag))[0] || null;
+  }
+  // Ids of the page as built, checked on use: scripts may move or replace elements.
+  var byId = {};
+  els.forEach(function (e) { var id = e._a.id; if (id !== undefined && !byId.hasOwnProperty(id)) byId[id] = e; });
   var cookies = '';
   var docProps = {
     documentElement: { get: function () { return first('html'); } },
@@ -389,7 +418,12 @@
     links: { get: function () { return all(this).filter(function (e) { return e.localName === 'a' && e.hasAttribute('href'); }); } },
   };
   Object.defineProperties(document, docProps);
-  document.getElementById = function (id) { id = str(id); return all(document).filter(function (e) { return e._a.id === id; })[0] || null; };
+  document.getElementById = function (id) {
+    id = str(id);
+    var e = byId.hasOwnProperty(id) ? byId[id] : null;
+    if (e && e._a.id === id && document.contains(e)) return e;
+    return all(document).filter(function (x) { return x._a.id === id; })[0] || null;
+  };
   document.getElementsByName = function (n) { return all(document).filter(function (e) { return e._a.name === str(n); }); };
   document.createElement = function (t) { return new El(t, {}); };
   document.createElementNS = function (ns, t) { return new El(t, {}); };

@@ -182,3 +182,27 @@ fn comments_and_non_scripts_do_not_navigate() {
         assert_eq!(goes_to(page), None, "{page}");
     }
 }
+
+#[test]
+fn pages_that_only_read_their_location_are_not_run() {
+    for script in [
+        "var from = window.location.search;",
+        "var u = location.href; track(u);",
+        "if (location.hostname == 'a.test') { x = 1 }",
+    ] {
+        assert!(!may_navigate(script), "{script}");
+    }
+    for script in [
+        "location.href = u;",
+        "window.location='x'",
+        "location.replace(u)",
+        "var l = location; l.replace(u);",
+        "document.forms[0].submit()",
+        "a.click();",
+        "window['loc' + 'ation']",
+        "var hrl = 'x';",
+        "location.search = '?a=1'",
+    ] {
+        assert!(may_navigate(script), "{script}");
+    }
+}

@@ -34,7 +34,9 @@ pub struct SavedPage<'a> {
 /// A flag that names nothing in the scenarios, or a URL that is not one.
 #[derive(Debug, thiserror::Error)]
 pub enum InspectError {
-    #[error("--url `{url}` is not a URL ({reason}); give the absolute URL the page was captured at")]
+    #[error(
+        "--url `{url}` is not a URL ({reason}); give the absolute URL the page was captured at"
+    )]
     BadUrl { url: String, reason: String },
     #[error("unknown charset `{0}`; use a label such as utf-8, gbk, gb18030 or big5")]
     Charset(String),
@@ -171,10 +173,7 @@ fn observation(page: &SavedPage<'_>, body: String, charset: &str) -> Observation
 
 /// The host from the context or host given, or else from the URL: a context whose gateway
 /// owns it, or a host-specific signature whose URL conditions all hold on it.
-pub fn host<'c>(
-    catalog: &'c Catalog,
-    page: &SavedPage<'_>,
-) -> Result<HostGuess<'c>, InspectError> {
+pub fn host<'c>(catalog: &'c Catalog, page: &SavedPage<'_>) -> Result<HostGuess<'c>, InspectError> {
     if let Some(id) = page.context {
         let context = catalog
             .context(id)
@@ -238,8 +237,7 @@ pub fn host<'c>(
         None => HostGuess {
             platform: None,
             gateway: None,
-            from: "none: the URL is no known gateway's page (give --context or --host)"
-                .to_string(),
+            from: "none: the URL is no known gateway's page (give --context or --host)".to_string(),
         },
     })
 }

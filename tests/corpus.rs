@@ -50,4 +50,3 @@ async fn linkgate_classify_gives_every_corpus_page_its_verdict() {
         failures.join("\n")
     );
 }
-

@@ -24,7 +24,11 @@ const LANDING: &str = "<html><head><meta charset=utf-8><title>落地页</title><
                        <body><p>目标平台自己的内容页面。</p></body></html>";
 
 fn host_of(url: &str) -> String {
-    url::Url::parse(url).unwrap().host_str().unwrap().to_string()
+    url::Url::parse(url)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string()
 }
 
 fn path_of(url: &str) -> String {
@@ -42,10 +46,14 @@ async fn the_http_engine_gets_every_corpus_page_right_and_follows_no_handler() {
     let mut names: Vec<String> = pages
         .iter()
         .flat_map(|p| {
-            [Some(&p.url), p.navigates_to.as_ref(), p.continue_url.as_ref()]
-                .into_iter()
-                .flatten()
-                .map(|u| host_of(u))
+            [
+                Some(&p.url),
+                p.navigates_to.as_ref(),
+                p.continue_url.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|u| host_of(u))
         })
         .collect();
     names.sort();
@@ -130,7 +138,7 @@ async fn the_http_engine_gets_every_corpus_page_right_and_follows_no_handler() {
             wrong.extend(page.mismatches(&answer));
             if let Some(way_on) = &page.continue_url {
                 let followed = format!("{}{}", host_of(way_on), path_of(way_on));
-                if requested.iter().any(|r| *r == followed) {
+                if requested.contains(&followed) {
                     wrong.push(format!("followed the continue control to {way_on}"));
                 }
             }
@@ -142,7 +150,12 @@ async fn the_http_engine_gets_every_corpus_page_right_and_follows_no_handler() {
             wrong.push(format!("requested more than the page: {requested:?}"));
         }
         if !wrong.is_empty() {
-            failures.push(format!("{} ({}): {}", page.file, page.form, wrong.join("; ")));
+            failures.push(format!(
+                "{} ({}): {}",
+                page.file,
+                page.form,
+                wrong.join("; ")
+            ));
         }
     }
     assert!(

@@ -28,8 +28,7 @@ static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"#).unwrap()
 });
 static TEXT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r">([^<]+)<").unwrap());
-static CJK_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[\p{Han}，。、：]{4,}").unwrap());
+static CJK_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{Han}，。、：]{4,}").unwrap());
 static CHARSET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)charset\s*=\s*["']?[\w-]+"#).unwrap());
 
@@ -82,7 +81,12 @@ fn reorder_attributes(html: &str) -> String {
             .replace_all(m, |c: &Captures<'_>| {
                 let attrs: Vec<&str> = c
                     .get(2)
-                    .map(|a| ATTRIBUTE.find_iter(a.as_str()).map(|m| m.as_str()).collect())
+                    .map(|a| {
+                        ATTRIBUTE
+                            .find_iter(a.as_str())
+                            .map(|m| m.as_str())
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let mut attrs = attrs;
                 attrs.reverse();
@@ -170,7 +174,11 @@ fn text_of(page: &CorpusPage) -> (String, &'static encoding_rs::Encoding) {
     (decoded.text, encoding)
 }
 
-fn answer(catalog: &linkgate::catalog::Catalog, page: &CorpusPage, bytes: &[u8]) -> serde_json::Value {
+fn answer(
+    catalog: &linkgate::catalog::Catalog,
+    page: &CorpusPage,
+    bytes: &[u8],
+) -> serde_json::Value {
     let found = inspect(
         catalog,
         &SavedPage {

@@ -17,7 +17,10 @@ fn way_on(html: &str, url: &str) -> Vec<String> {
         linkgate::script::Mode::Controls,
         &linkgate::script::Limits::default(),
     );
-    assert_eq!(run.navigation, None, "a warning page does not navigate on its own");
+    assert_eq!(
+        run.navigation, None,
+        "a warning page does not navigate on its own"
+    );
     run.controls
         .into_iter()
         .filter(|c| c.label.contains("继续"))
@@ -183,7 +186,10 @@ async fn wechat_2024_warning_page() {
         text.contains("将要访问") && text.contains("无法确认该网页的安全性，请谨慎访问。"),
         "{text}"
     );
-    assert!(text.contains(">继续访问<") && text.contains(">申请恢复访问</a>"), "{text}");
+    assert!(
+        text.contains(">继续访问<") && text.contains(">申请恢复访问</a>"),
+        "{text}"
+    );
     assert_eq!(way_on(&text, &warning_url), [video], "{text}");
 }
 

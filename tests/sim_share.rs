@@ -87,13 +87,14 @@ async fn m_tb_cn_page_carries_the_item_id_and_redirects_by_script_in_every_form(
     let sim = start("2021-09-17").await;
     let client = client(&sim, CHROME_UA);
     let mut forms = std::collections::BTreeSet::new();
+    let item_id = Regex::new(r"id=(\d+)").unwrap();
     for n in 0..40 {
         let url = format!("https://m.tb.cn/h.fkR7c{n:02}?tk=abc");
         let page = get(&client, &url).await;
         assert_eq!(page.status, 200);
         let text = page.text();
         let target = navigates_to(&text, &url);
-        let id = Regex::new(r"id=(\d+)").unwrap().captures(&target).unwrap()[1].to_string();
+        let id = item_id.captures(&target).unwrap()[1].to_string();
         assert!(text.contains(&format!("data-item-id=\"{id}\"")), "{text}");
         assert!(target.contains("&shareurl=true"), "{target}");
         forms.insert(redirect_form(&text));
@@ -142,7 +143,9 @@ async fn pinduoduo_share_link_is_a_meta_refresh_or_a_script() {
     let sim = start("2021-09-17").await;
     let client = client(&sim, CHROME_UA);
     let mut kinds = std::collections::BTreeSet::new();
-    for code in ["Xy12AbCd", "Tq5Zr2Kd", "Ab34CdEf", "Zz99YyXx", "Mn01OpQr", "Gh56IjKl"] {
+    for code in [
+        "Xy12AbCd", "Tq5Zr2Kd", "Ab34CdEf", "Zz99YyXx", "Mn01OpQr", "Gh56IjKl",
+    ] {
         let url = format!("https://p.pinduoduo.com/{code}");
         let text = get(&client, &url).await.text();
         kinds.insert(text.contains("http-equiv=\"refresh\""));

@@ -25,9 +25,10 @@ struct Page {
 
 fn corpus_pages() -> Vec<Page> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let toml: toml::Table =
-        toml::from_str(&std::fs::read_to_string(root.join("tests/fixtures/corpus/corpus.toml")).unwrap())
-            .unwrap();
+    let toml: toml::Table = toml::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/corpus/corpus.toml")).unwrap(),
+    )
+    .unwrap();
     toml["page"]
         .as_array()
         .unwrap()
@@ -156,13 +157,36 @@ fn main() {
     let mut slowest: Vec<_> = controls_each.clone();
     slowest.sort_by_key(|(_, d)| std::cmp::Reverse(*d));
 
-    println!("pages: {} ({} whose scripts run in the load mode), {rounds} rounds each", pages.len(), ran);
-    println!("QuickJS runtime, built once per thread: {:.0} µs", runtime_cost.as_secs_f64() * 1e6);
-    println!("QuickJS context, one per page:          {:.0} µs", context_cost.as_secs_f64() * 1e6);
-    println!("load mode (the http engine, every HTML page):   {}", summary(&load_each, load));
-    println!("controls mode (the classifier, gateway pages):  {}", summary(&controls_each, controls));
-    let landing = load_each.iter().find(|(n, _)| n == "landing-40kb.html").unwrap().1;
-    println!("the 40 KB landing page, load mode:               {:.0} µs", landing.as_secs_f64() * 1e6);
+    println!(
+        "pages: {} ({} whose scripts run in the load mode), {rounds} rounds each",
+        pages.len(),
+        ran
+    );
+    println!(
+        "QuickJS runtime, built once per thread: {:.0} µs",
+        runtime_cost.as_secs_f64() * 1e6
+    );
+    println!(
+        "QuickJS context, one per page:          {:.0} µs",
+        context_cost.as_secs_f64() * 1e6
+    );
+    println!(
+        "load mode (the http engine, every HTML page):   {}",
+        summary(&load_each, load)
+    );
+    println!(
+        "controls mode (the classifier, gateway pages):  {}",
+        summary(&controls_each, controls)
+    );
+    let landing = load_each
+        .iter()
+        .find(|(n, _)| n == "landing-40kb.html")
+        .unwrap()
+        .1;
+    println!(
+        "the 40 KB landing page, load mode:               {:.0} µs",
+        landing.as_secs_f64() * 1e6
+    );
     println!("slowest pages in controls mode:");
     for (name, d) in slowest.iter().take(5) {
         println!("  {name}: {:.0} µs", d.as_secs_f64() * 1e6);

@@ -84,8 +84,8 @@ pub(super) fn read(
         "\".weui-msg__title\"",
     )
     .and_then(|s| compile_selector(&f, &s).map(|compiled| (s, compiled)));
-    let key = only_with(&f, "key", place, Where::Json, "\"cgiData.title\"")
-        .filter(|k| check_key(&f, k));
+    let key =
+        only_with(&f, "key", place, Where::Json, "\"cgiData.title\"").filter(|k| check_key(&f, k));
     let matcher = read_matcher(&f, place);
     let place = match place? {
         Where::HopUrl => Place::HopUrl,
@@ -113,10 +113,12 @@ pub(super) fn read(
 /// A JSON key path: the object's name, then keys or indexes, separated by dots.
 fn check_key(f: &Fields<'_, '_>, key: &Str<'_>) -> bool {
     let ok = key.text.split('.').count() >= 2
-        && key
-            .text
-            .split('.')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$'));
+        && key.text.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        });
     if !ok {
         f.error(
             key.at.span.clone(),

@@ -48,10 +48,7 @@ pub(super) fn read(table: &DeTable<'_>, at: Loc, problems: &Problems, draft: &mu
         .required_string("landing", "'^https://item\\.taobao\\.com/'")
         .and_then(|s| compile_regex(&f, "landing", &s));
     let marker = match f.optional_string("landing_marker") {
-        Some(s) => match compile_regex(&f, "landing_marker", &s) {
-            Some(re) => Some(Some(re)),
-            None => None,
-        },
+        Some(s) => compile_regex(&f, "landing_marker", &s).map(Some),
         None => Some(None),
     };
     let note = f.optional_string("note");

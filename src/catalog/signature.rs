@@ -134,9 +134,12 @@ fn read_verdict(f: &Fields<'_, '_>, s: &Str<'_>) -> Option<VerdictKind> {
 fn read_fixture_verdict(f: &Fields<'_, '_>, by_continue: bool) -> Option<Option<VerdictKind>> {
     match f.optional_string("fixture_verdict") {
         Some(s) => f
-            .choice("fixture_verdict", &s, &["blocked", "interstitial", "inconclusive"], |w| {
-                VerdictKind::parse(w).filter(|v| *v != VerdictKind::Opened)
-            })
+            .choice(
+                "fixture_verdict",
+                &s,
+                &["blocked", "interstitial", "inconclusive"],
+                |w| VerdictKind::parse(w).filter(|v| *v != VerdictKind::Opened),
+            )
             .map(Some),
         None if by_continue => {
             f.error(

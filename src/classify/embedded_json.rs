@@ -113,7 +113,10 @@ mod tests {
             r#"var cgiData = {"type":"empty","title":"已停止访问该网页","btns":[{"name":"申请恢复访问","url":"https:&#x2f;&#x2f;a"}],"n":2};"#,
         );
         assert_eq!(lookup(&s, "cgiData.type").as_deref(), Some("empty"));
-        assert_eq!(lookup(&s, "cgiData.btns.0.name").as_deref(), Some("申请恢复访问"));
+        assert_eq!(
+            lookup(&s, "cgiData.btns.0.name").as_deref(),
+            Some("申请恢复访问")
+        );
         assert_eq!(lookup(&s, "cgiData.n").as_deref(), Some("2"));
         assert_eq!(lookup(&s, "cgiData.missing"), None);
         assert_eq!(lookup(&s, "otherData.type"), None);
@@ -128,6 +131,9 @@ mod tests {
         assert_eq!(lookup(&s, "cgiData.list.1").as_deref(), Some("2"));
         let s = scripts("var page = { cgiData: {\"desc\": \"a } b\"} };");
         assert_eq!(lookup(&s, "cgiData.desc").as_deref(), Some("a } b"));
-        assert_eq!(lookup(&scripts("var mycgiData = {\"a\": 1};"), "cgiData.a"), None);
+        assert_eq!(
+            lookup(&scripts("var mycgiData = {\"a\": 1};"), "cgiData.a"),
+            None
+        );
     }
 }

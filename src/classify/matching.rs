@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use crate::model::Observation;
 
 use super::page::Page;
-use super::text::normalize;
 use super::signature::{Condition, Matcher, Place, Signature};
+use super::text::normalize;
 
 /// A signature that held, with one line of evidence per condition.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

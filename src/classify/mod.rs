@@ -197,7 +197,9 @@ fn unmatched(observation: &Observation, situation: &Situation<'_>, page: &Page<'
         return Verdict::inconclusive(
             Mechanism::SCRIPT_UNDECIDED,
             Actor::None,
-            format!("the page at {url} may navigate on its own, and where could not be decided: {why}"),
+            format!(
+                "the page at {url} may navigate on its own, and where could not be decided: {why}"
+            ),
         );
     }
     if let Some(gateway) = situation.gateway.filter(|g| g.owns(url)) {
@@ -220,7 +222,11 @@ fn unmatched(observation: &Observation, situation: &Situation<'_>, page: &Page<'
         );
     }
     let Some(link) = situation.landing.iter().find(|l| l.lands_on(url)) else {
-        let patterns: Vec<&str> = situation.landing.iter().map(|l| l.landing.as_str()).collect();
+        let patterns: Vec<&str> = situation
+            .landing
+            .iter()
+            .map(|l| l.landing.as_str())
+            .collect();
         let ids: Vec<&str> = situation.landing.iter().map(|l| l.id.as_str()).collect();
         return Verdict::inconclusive(
             Mechanism::UNRECOGNIZED_PAGE,
@@ -253,7 +259,10 @@ fn landed(observation: &Observation, link: &Link, status: u16, page: &Page<'_>) 
     let url = &observation.final_url;
     let proof = match &link.landing_marker {
         Some(marker) => match marker.find(&observation.body) {
-            Some(m) => Ok(format!("the link's landing marker matched {:?}", m.as_str())),
+            Some(m) => Ok(format!(
+                "the link's landing marker matched {:?}",
+                m.as_str()
+            )),
             None => Err((
                 Mechanism::UNRECOGNIZED_PAGE,
                 format!(

@@ -62,7 +62,12 @@ fn markup_text(value: &str) -> String {
     for node in fragment.root_element().descendants() {
         match node.value() {
             Node::Text(t) => text.push_str(t),
-            Node::Element(e) if !matches!(e.name(), "b" | "i" | "em" | "strong" | "span" | "a" | "font" | "u" | "small") => {
+            Node::Element(e)
+                if !matches!(
+                    e.name(),
+                    "b" | "i" | "em" | "strong" | "span" | "a" | "font" | "u" | "small"
+                ) =>
+            {
                 text.push(' ')
             }
             _ => {}
@@ -253,10 +258,7 @@ mod tests {
         let js = r#"var a = 'it\'s'; // 'no'
             /* "no" */ var b = "\u5df2\u505c\u6b62" + x / 2 + '/'; var r = /'[a-z]'/g;
             var t = `<p>${title}</p>请长按网址`;"#;
-        assert_eq!(
-            literals(js),
-            ["it's", "已停止", "/", "<p> </p>请长按网址"]
-        );
+        assert_eq!(literals(js), ["it's", "已停止", "/", "<p> </p>请长按网址"]);
     }
 
     #[test]
@@ -280,7 +282,11 @@ mod tests {
         let text = ScriptText::of(&doc);
         assert_eq!(
             text.literals,
-            ["如需浏览，请长按网址复制后使用浏览器访问", "已停止访问", "已停止访问该网页"]
+            [
+                "如需浏览，请长按网址复制后使用浏览器访问",
+                "已停止访问",
+                "已停止访问该网页"
+            ]
         );
         assert_eq!(text.noscript, ["如需浏览，请长按网址复制后使用浏览器访问"]);
     }

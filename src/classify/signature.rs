@@ -131,7 +131,11 @@ impl Condition {
     pub fn new(place: Place, matcher: Option<Matcher>) -> Condition {
         let matcher = match (&place, matcher) {
             (
-                Place::Title | Place::Text | Place::Selector(_) | Place::Script | Place::NoScript
+                Place::Title
+                | Place::Text
+                | Place::Selector(_)
+                | Place::Script
+                | Place::NoScript
                 | Place::AnyText,
                 Some(m),
             ) => Some(m.normalized()),

@@ -367,21 +367,33 @@ fn an_empty_200_on_the_landing_pattern_is_not_opened() {
         200,
         "<body><p>这是一段足够长的商品描述文字</p></body>",
     );
-    assert_eq!(classify(&obs, &situation(&re), &[]).verdict.kind, VerdictKind::Opened);
+    assert_eq!(
+        classify(&obs, &situation(&re), &[]).verdict.kind,
+        VerdictKind::Opened
+    );
 }
 
 #[test]
 fn a_landing_marker_is_the_proof_when_a_link_gives_one() {
     let mut l = landing();
-    l.landing_marker = Some(std::sync::Arc::new(Regex::new(r#""itemId":\s*"\d+""#).unwrap()));
+    l.landing_marker = Some(std::sync::Arc::new(
+        Regex::new(r#""itemId":\s*"\d+""#).unwrap(),
+    ));
     let links = [&l];
     let spa = page(
         "https://item.taobao.com/item.htm?id=1",
         200,
         r#"<div id=app></div><script>var d = {"itemId": "652371046213"};</script>"#,
     );
-    assert_eq!(classify(&spa, &situation(&links), &[]).verdict.kind, VerdictKind::Opened);
-    let titled = page("https://item.taobao.com/item.htm?id=1", 200, "<title>淘宝</title>");
+    assert_eq!(
+        classify(&spa, &situation(&links), &[]).verdict.kind,
+        VerdictKind::Opened
+    );
+    let titled = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<title>淘宝</title>",
+    );
     let v = classify(&titled, &situation(&links), &[]).verdict;
     assert_eq!(v.kind, VerdictKind::Inconclusive);
     assert!(v.reason.contains("landing marker"), "{}", v.reason);
@@ -426,9 +438,22 @@ fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_no
         "<p class=url>https://m.tb.cn/h.fkR7c2Q</p><button class=go>前往</button><script>$('.go').on('click', function(){ location.replace($('.url').text()); });</script>",
     ];
     for body in with {
-        let c = classify(&page(url, 200, body), &Situation::default(), &[by_continue("qq.page")]);
-        assert_eq!(c.verdict.kind, VerdictKind::Interstitial, "{body}: {}", c.verdict.reason);
-        assert!(c.verdict.reason.contains("offers a way on"), "{}", c.verdict.reason);
+        let c = classify(
+            &page(url, 200, body),
+            &Situation::default(),
+            &[by_continue("qq.page")],
+        );
+        assert_eq!(
+            c.verdict.kind,
+            VerdictKind::Interstitial,
+            "{body}: {}",
+            c.verdict.reason
+        );
+        assert!(
+            c.verdict.reason.contains("offers a way on"),
+            "{}",
+            c.verdict.reason
+        );
         assert_eq!(
             c.way_on.and_then(|w| w.target).as_deref(),
             Some("https://m.tb.cn/h.fkR7c2Q")
@@ -439,12 +464,29 @@ fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_no
         "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ WeixinJSBridge.call('closeWindow'); };</script>",
     ];
     for body in without {
-        let c = classify(&page(url, 200, body), &Situation::default(), &[by_continue("qq.page")]);
-        assert_eq!(c.verdict.kind, VerdictKind::Blocked, "{body}: {}", c.verdict.reason);
-        assert!(c.verdict.reason.contains("offers no way on"), "{}", c.verdict.reason);
+        let c = classify(
+            &page(url, 200, body),
+            &Situation::default(),
+            &[by_continue("qq.page")],
+        );
+        assert_eq!(
+            c.verdict.kind,
+            VerdictKind::Blocked,
+            "{body}: {}",
+            c.verdict.reason
+        );
+        assert!(
+            c.verdict.reason.contains("offers no way on"),
+            "{}",
+            c.verdict.reason
+        );
     }
     let unreadable = "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ location.href = Lib.target(); };</script>";
-    let c = classify(&page(url, 200, unreadable), &Situation::default(), &[by_continue("qq.page")]);
+    let c = classify(
+        &page(url, 200, unreadable),
+        &Situation::default(),
+        &[by_continue("qq.page")],
+    );
     assert_eq!(
         (c.verdict.kind, c.verdict.mechanism.as_str()),
         (VerdictKind::Inconclusive, "script_undecided")

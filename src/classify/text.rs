@@ -15,7 +15,10 @@ pub fn normalize(text: &str) -> String {
             continue;
         }
         if pending_space {
-            let before = out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric());
+            let before = out
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_ascii_alphanumeric());
             if before && c.is_ascii_alphanumeric() {
                 out.push(' ');
             }
@@ -34,8 +37,14 @@ mod tests {
     fn spaces_go_between_cjk_and_stay_between_words() {
         assert_eq!(normalize(" 已停止 访问\n  该网页 "), "已停止访问该网页");
         assert_eq!(normalize("Open  in\napp"), "Open in app");
-        assert_eq!(normalize("将要访问 https://a.test/ 继续"), "将要访问https://a.test/继续");
-        assert_eq!(normalize("如需浏览，\u{3000}请长按网址"), "如需浏览，请长按网址");
+        assert_eq!(
+            normalize("将要访问 https://a.test/ 继续"),
+            "将要访问https://a.test/继续"
+        );
+        assert_eq!(
+            normalize("如需浏览，\u{3000}请长按网址"),
+            "如需浏览，请长按网址"
+        );
         assert_eq!(normalize(""), "");
     }
 }

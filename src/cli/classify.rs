@@ -110,7 +110,13 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
     } else {
         print!(
             "{}",
-            explain(classification, charset, host, navigation.as_ref(), observation)
+            explain(
+                classification,
+                charset,
+                host,
+                navigation.as_ref(),
+                observation
+            )
         );
     }
     Ok(Exit::Ok)
@@ -160,7 +166,10 @@ fn explain(
         host.from,
     );
     if let Some(nav) = navigation {
-        out.push_str(&format!("navigates: {} ({}, at {} ms)\n", nav.url, nav.how, nav.at_ms));
+        out.push_str(&format!(
+            "navigates: {} ({}, at {} ms)\n",
+            nav.url, nav.how, nav.at_ms
+        ));
     }
     if let Some(c) = &result.way_on {
         out.push_str(&format!("continue:  {}\n", c.describe()));

@@ -75,7 +75,10 @@ impl Link {
     }
 }
 
-fn serialize_opt_regex<S: serde::Serializer>(re: &Option<Arc<Regex>>, s: S) -> Result<S::Ok, S::Error> {
+fn serialize_opt_regex<S: serde::Serializer>(
+    re: &Option<Arc<Regex>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match re {
         Some(re) => s.serialize_str(re.as_str()),
         None => s.serialize_none(),

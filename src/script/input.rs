@@ -61,15 +61,17 @@ pub(super) fn declared(doc: &Html) -> Declared {
             .collect();
         if attrs.keys().any(|k| k.starts_with("on"))
             || (name == "a"
-                && attrs
-                    .get("href")
-                    .is_some_and(|h| h.trim_start().to_ascii_lowercase().starts_with("javascript:")))
+                && attrs.get("href").is_some_and(|h| {
+                    h.trim_start()
+                        .to_ascii_lowercase()
+                        .starts_with("javascript:")
+                }))
         {
             out.inline_handlers = true;
         }
         match name.as_str() {
             "script"
-                if attrs.get("src").is_none()
+                if !attrs.contains_key("src")
                     && is_javascript(attrs.get("type").map(String::as_str)) =>
             {
                 out.scripts.push(el.text().collect());

@@ -109,7 +109,7 @@ pub struct Control {
 impl Control {
     /// `onclick property of a#continue.btn "继续访问" → https://…`.
     pub fn describe(&self) -> String {
-        let how = self.kind.replace('_', " ").replace(':', " ");
+        let how = self.kind.replace(['_', ':'], " ");
         let to = match (&self.target, &self.error) {
             (Some(t), _) => format!(" → {t}"),
             (None, Some(e)) => format!(" (its handler failed: {e})"),
@@ -259,7 +259,8 @@ pub fn run_parsed(doc: &Html, page: PageSource<'_>, mode: Mode, limits: &Limits)
         Ok((result, controls, stopped)) => {
             let result: Option<RawResult> = result.and_then(|r| serde_json::from_str(&r).ok());
             decide(&mut run, result, stopped);
-            if let Some(raw) = controls.and_then(|c| serde_json::from_str::<Vec<RawControl>>(&c).ok())
+            if let Some(raw) =
+                controls.and_then(|c| serde_json::from_str::<Vec<RawControl>>(&c).ok())
             {
                 run.controls = raw.into_iter().map(RawControl::into_control).collect();
             }
@@ -345,7 +346,10 @@ fn decide(run: &mut PageRun, result: Option<RawResult>, stopped: Option<Stopped>
     if let Some(named) = result.named {
         run.navigation = Some(Navigation {
             url: unescape_amp(&named.url),
-            how: format!("var {} (the share page's next hop, DOMAIN.md §5)", named.name),
+            how: format!(
+                "var {} (the share page's next hop, DOMAIN.md §5)",
+                named.name
+            ),
             at_ms: 0,
         });
     }

@@ -171,7 +171,9 @@ pub(super) fn evaluate_json(limits: &Limits, source: &str) -> Option<String> {
         let context = Context::full(&engine.runtime).ok()?;
         let json = context.with(|ctx| {
             let value: rquickjs::Value<'_> = ctx.eval(format!("({source}\n)")).ok()?;
-            ctx.json_stringify(value).ok()?.and_then(|s| s.to_string().ok())
+            ctx.json_stringify(value)
+                .ok()?
+                .and_then(|s| s.to_string().ok())
         });
         drop(context);
         engine.runtime.run_gc();

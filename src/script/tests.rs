@@ -24,7 +24,9 @@ fn goes_to(html: &str) -> Option<String> {
 }
 
 fn script(body: &str) -> Option<String> {
-    goes_to(&format!("<html><body><script>{body}</script></body></html>"))
+    goes_to(&format!(
+        "<html><body><script>{body}</script></body></html>"
+    ))
 }
 
 #[test]
@@ -75,7 +77,11 @@ fn a_parameter_of_the_page_s_own_url_is_read() {
     );
     assert_eq!(run.navigation.unwrap().url, "https://item.test/9?a=1");
     let html = "<script>var u = new URL(location.href).searchParams.get('to'); location.href = u;</script>";
-    let run = run_at(html, "https://share.test/j?to=https%3A%2F%2Fitem.test%2F9", Mode::Load);
+    let run = run_at(
+        html,
+        "https://share.test/j?to=https%3A%2F%2Fitem.test%2F9",
+        Mode::Load,
+    );
     assert_eq!(run.navigation.unwrap().url, "https://item.test/9");
 }
 
@@ -94,7 +100,11 @@ fn handlers_wait_for_a_tap_and_are_not_hops() {
         assert_eq!(run.navigation, None, "{form}");
         assert_eq!(run.undecided, None, "{form}");
         let run = run_at(form, "https://gw.test/m?url=x", Mode::Controls);
-        let targets: Vec<_> = run.controls.iter().filter_map(|c| c.target.clone()).collect();
+        let targets: Vec<_> = run
+            .controls
+            .iter()
+            .filter_map(|c| c.target.clone())
+            .collect();
         assert!(
             targets.iter().any(|t| t.starts_with("https://item.test/1")),
             "{form}: {:?}",
@@ -123,7 +133,10 @@ fn markup_written_by_script_is_read() {
                 cgiData.url.replace(/&#x2f;/g, '/') + '\">继续访问</a>';</script>";
     let run = run_at(html, "https://gw.test/", Mode::Controls);
     let c = run.controls.iter().find(|c| c.label == "继续访问").unwrap();
-    assert_eq!((c.kind.as_str(), c.target.as_deref()), ("link", Some("https://item.test/1")));
+    assert_eq!(
+        (c.kind.as_str(), c.target.as_deref()),
+        ("link", Some("https://item.test/1"))
+    );
 }
 
 #[test]
@@ -133,11 +146,14 @@ fn later_timers_and_user_agent_branches_behave_as_in_a_browser() {
         None
     );
     assert_eq!(
-        script("if (/MicroMessenger/i.test(navigator.userAgent)) { document.title = 'copy'; } else { location.replace('https://item.test/'); }"),
+        script(
+            "if (/MicroMessenger/i.test(navigator.userAgent)) { document.title = 'copy'; } else { location.replace('https://item.test/'); }"
+        ),
         None
     );
     assert_eq!(
-        script("location.replace('https://a.test/'); location.replace('https://b.test/');").as_deref(),
+        script("location.replace('https://a.test/'); location.replace('https://b.test/');")
+            .as_deref(),
         Some("https://b.test/")
     );
     assert_eq!(
@@ -154,7 +170,14 @@ fn later_timers_and_user_agent_branches_behave_as_in_a_browser() {
 fn a_page_that_cannot_be_decided_says_why() {
     let looping = load("<script>while (true) {} location.href = '/next';</script>");
     assert_eq!(looping.navigation, None);
-    assert!(looping.undecided.clone().unwrap_or_default().contains("time budget"), "{looping:?}");
+    assert!(
+        looping
+            .undecided
+            .clone()
+            .unwrap_or_default()
+            .contains("time budget"),
+        "{looping:?}"
+    );
     let hungry = load(
         "<script>var a = []; while (true) { a.push(new Array(100000).fill('x')); } location.href = '/n';</script>",
     );
@@ -163,10 +186,19 @@ fn a_page_that_cannot_be_decided_says_why() {
     assert!(thrown.undecided.unwrap().contains("script 1 threw"));
     // A script that could not navigate anyway does not make the page undecided, nor does a
     // loop in a page whose scripts name no way to navigate (they are not even run).
-    assert_eq!(load("<script>Missing.track(); var x = 1;</script><script>var y = location.search;</script>").undecided, None);
+    assert_eq!(
+        load(
+            "<script>Missing.track(); var x = 1;</script><script>var y = location.search;</script>"
+        )
+        .undecided,
+        None
+    );
     assert!(!load("<script>while (true) {}</script>").ran);
     // Another page on the same thread runs normally after those.
-    assert_eq!(script("location.replace('https://ok.test/')").as_deref(), Some("https://ok.test/"));
+    assert_eq!(
+        script("location.replace('https://ok.test/')").as_deref(),
+        Some("https://ok.test/")
+    );
 }
 
 #[test]

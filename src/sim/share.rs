@@ -51,7 +51,9 @@ fn jd_union(code: &str) -> Reply {
     let redirect = match super::gateways::form_of(code, 3) {
         0 => "window.location.replace(hrl);",
         1 => "setTimeout(function () { location.href = hrl; }, 200);",
-        _ => "document.addEventListener('DOMContentLoaded', function () { window.location.replace(hrl); });",
+        _ => {
+            "document.addEventListener('DOMContentLoaded', function () { window.location.replace(hrl); });"
+        }
     };
     Reply::html(
         200,
@@ -117,8 +119,9 @@ fn taobao_jump(visit: &Visit) -> Reply {
 fn taobao_short(code: &str) -> Reply {
     let id = format!("6{}", page::digits(code, 11));
     let sk = format!("1.{}_21380790_1631840400000.Copy.1", page::hex_id(code, 24));
-    let target =
-        format!("https://item.taobao.com/item.htm?id={id}&sourceType=item&ut_sk={sk}&shareurl=true");
+    let target = format!(
+        "https://item.taobao.com/item.htm?id={id}&sourceType=item&ut_sk={sk}&shareurl=true"
+    );
     let redirect = match super::gateways::form_of(code, 6) {
         0 => format!("location.replace('{}');", page::js(&target)),
         1 => "location.replace(url);".to_string(),
@@ -149,11 +152,15 @@ fn taobao_short(code: &str) -> Reply {
 
 fn pinduoduo(code: &str) -> Reply {
     let (goods, share) = (page::digits(code, 12), page::hex_id(code, 16));
-    let target =
-        format!("https://mobile.yangkeduo.com/goods.html?goods_id={goods}&_wv=41729&_x_share_id={share}");
+    let target = format!(
+        "https://mobile.yangkeduo.com/goods.html?goods_id={goods}&_wv=41729&_x_share_id={share}"
+    );
     let (refresh, script) = match super::gateways::form_of(code, 2) {
         0 => (
-            format!("<meta http-equiv=\"refresh\" content=\"0;url={}\">", page::html(&target)),
+            format!(
+                "<meta http-equiv=\"refresh\" content=\"0;url={}\">",
+                page::html(&target)
+            ),
             String::new(),
         ),
         _ => (

@@ -85,7 +85,9 @@ impl CorpusPage {
         check("signature", self.signature.as_deref());
         check("continue_url", self.continue_url.as_deref());
         check("navigates_to", self.navigates_to.as_deref());
-        if self.verdict != "opened" && answer.get("verdict").and_then(|v| v.as_str()) == Some("opened") {
+        if self.verdict != "opened"
+            && answer.get("verdict").and_then(|v| v.as_str()) == Some("opened")
+        {
             out.push("FALSE OPENED".to_string());
         }
         out

@@ -66,20 +66,22 @@ impl TunnelSite {
                     let Ok(tls) = acceptor.accept(stream).await else {
                         return;
                     };
-                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                        let path = request
-                            .uri()
-                            .path_and_query()
-                            .map(|p| p.as_str().to_string())
-                            .unwrap_or_default();
-                        let reply = handler(&host, &path);
-                        let mut response = hyper::Response::builder().status(reply.status);
-                        for (name, value) in &reply.headers {
-                            response = response.header(name, value);
-                        }
-                        let response = response.body(Full::new(Bytes::from(reply.body))).unwrap();
-                        async move { Ok::<_, Infallible>(response) }
-                    });
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let path = request
+                                .uri()
+                                .path_and_query()
+                                .map(|p| p.as_str().to_string())
+                                .unwrap_or_default();
+                            let reply = handler(&host, &path);
+                            let mut response = hyper::Response::builder().status(reply.status);
+                            for (name, value) in &reply.headers {
+                                response = response.header(name, value);
+                            }
+                            let response =
+                                response.body(Full::new(Bytes::from(reply.body))).unwrap();
+                            async move { Ok::<_, Infallible>(response) }
+                        });
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(tls), service)
                         .await;

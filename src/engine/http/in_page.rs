@@ -76,15 +76,11 @@ pub(crate) fn find(html: &str, page_url: &Url, user_agent: &str) -> OnItsOwn {
     let base = run.base.clone().unwrap_or_else(|| page_url.clone());
     let refresh = refresh(&run.refreshes, &base);
     if let Some(nav) = &run.navigation {
-        let fires_first = refresh
-            .as_ref()
-            .is_none_or(|(ms, _)| nav.at_ms <= *ms);
+        let fires_first = refresh.as_ref().is_none_or(|(ms, _)| nav.at_ms <= *ms);
         if fires_first {
-            let redirect = followable(&base, &nav.url).map(|url| {
-                InPageRedirect {
-                    url,
-                    via: HopVia::Script,
-                }
+            let redirect = followable(&base, &nav.url).map(|url| InPageRedirect {
+                url,
+                via: HopVia::Script,
             });
             return OnItsOwn {
                 redirect,
@@ -183,7 +179,8 @@ mod tests {
     #[test]
     fn escapes_and_entities_in_literals_are_decoded() {
         assert_eq!(
-            script(r"var hrl='https:\/\/u.test\/jda?e=1&amp;p=2\x26q=3'; location.replace(hrl);").as_deref(),
+            script(r"var hrl='https:\/\/u.test\/jda?e=1&amp;p=2\x26q=3'; location.replace(hrl);")
+                .as_deref(),
             Some("https://u.test/jda?e=1&p=2&q=3")
         );
     }
@@ -224,7 +221,9 @@ mod tests {
             None
         );
         assert_eq!(
-            page("<a id=c>continue</a><script>document.getElementById('c').onclick = function () { location.href = 'https://a.test/'; };</script>"),
+            page(
+                "<a id=c>continue</a><script>document.getElementById('c').onclick = function () { location.href = 'https://a.test/'; };</script>"
+            ),
             None
         );
         assert_eq!(

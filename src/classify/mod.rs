@@ -8,16 +8,23 @@
 //!    `inconclusive`, with the failure kind as its mechanism. Signatures are not consulted:
 //!    a half-loaded chain is no evidence either way.
 //! 2. Every signature that applies (its `hosts` allow the context's host, its `targets` allow
-//!    the link's platform) and whose conditions all hold is a match. The deciding match is the
-//!    one with the most severe verdict (`blocked`, then `interstitial`, then `inconclusive`),
-//!    then the highest `priority`, then the earliest in load order. Severity comes first
-//!    because a page that stops the user is a stop whatever else it also shows.
-//! 3. With no match, a page on the host's gateway is `inconclusive` / `unrecognized_page`:
+//!    the link's platform) and whose conditions all hold is a match. A `by_continue`
+//!    signature's verdict is read from the page (`way_on`): `interstitial` when it offers a
+//!    continue control leading to the link, `blocked` when it offers none, `inconclusive` /
+//!    `script_undecided` when a control that could lead on cannot be run to the end. The
+//!    deciding match is the one with the most severe verdict (`blocked`, then
+//!    `interstitial`, then `inconclusive`), then the highest `priority`, then the earliest in
+//!    load order. Severity comes first because a page that stops the user is a stop whatever
+//!    else it also shows.
+//! 3. With no match, a page whose own scripts could not be decided (the engine's
+//!    `script_undecided`) is `inconclusive` / `script_undecided`.
+//! 4. With no match, a page on the host's gateway is `inconclusive` / `unrecognized_page`:
 //!    a gateway page is never `opened`.
-//! 4. With no match, a final URL on the link's landing pattern is `opened` / `direct` when the
-//!    status is 2xx (the positive proof `opened` needs), and `inconclusive` / `target_error`
-//!    otherwise.
-//! 5. Anything else is `inconclusive` / `unrecognized_page`, never `opened`.
+//! 5. With no match, a final URL on a landing pattern of the link (or of any of the target's
+//!    links) with a 2xx status is `opened` / `direct` only when the page has content: the
+//!    link's landing marker where it has one, else a title or some visible text; an empty page
+//!    is `inconclusive` / `empty_page`, a non-2xx `inconclusive` / `target_error`.
+//! 6. Anything else is `inconclusive` / `unrecognized_page`, never `opened`.
 
 mod control;
 mod embedded_json;

@@ -109,7 +109,18 @@ pub struct Control {
 impl Control {
     /// `onclick property of a#continue.btn "继续访问" → https://…`.
     pub fn describe(&self) -> String {
-        let how = self.kind.replace(['_', ':'], " ");
+        let (base, event) = match self.kind.split_once(':') {
+            Some((base, event)) => (base, Some(event)),
+            None => (self.kind.as_str(), None),
+        };
+        let how = match (base, event) {
+            ("listener", Some(e)) => format!("{e} listener"),
+            ("delegated", Some(e)) => format!("delegated {e} handler"),
+            ("onclick_property" | "onclick_attribute", Some(e)) => {
+                format!("on{e} {}", &base["onclick_".len()..])
+            }
+            (base, _) => base.replace('_', " "),
+        };
         let to = match (&self.target, &self.error) {
             (Some(t), _) => format!(" → {t}"),
             (None, Some(e)) => format!(" (its handler failed: {e})"),

@@ -238,3 +238,34 @@ fn pages_that_only_read_their_location_are_not_run() {
         assert!(may_navigate(script), "{script}");
     }
 }
+
+#[test]
+fn a_control_describes_how_it_is_offered() {
+    let control = |kind: &str| Control {
+        kind: kind.into(),
+        element: "a#go.btn".into(),
+        label: "继续访问".into(),
+        target: Some("https://item.test/1".into()),
+        error: None,
+        undecided: false,
+    };
+    assert_eq!(
+        control("onclick_property:click").describe(),
+        "onclick property of a#go.btn \"继续访问\" → https://item.test/1"
+    );
+    assert!(
+        control("listener:touchend")
+            .describe()
+            .starts_with("touchend listener of")
+    );
+    assert!(
+        control("onclick_attribute:click")
+            .describe()
+            .starts_with("onclick attribute of")
+    );
+    assert!(
+        control("javascript_href")
+            .describe()
+            .starts_with("javascript href of")
+    );
+}

@@ -64,13 +64,26 @@ fn reference_signatures_are_compiled_in_load_order_with_fixtures_beside_the_file
     let c = reference();
     let stop = c.signature("reference.wechat.stop").unwrap();
     assert_eq!(stop.verdict, VerdictKind::Blocked);
+    assert!(stop.by_continue);
+    assert_eq!(stop.fixture_verdict, Some(VerdictKind::Blocked));
     assert_eq!((stop.priority, stop.order), (10, 0));
     assert_eq!(stop.targets.0, ["taobao", "tmall"]);
     let places: Vec<&str> = stop.conditions.iter().map(|x| x.place.as_str()).collect();
     assert_eq!(
         places,
-        ["final_url", "title", "text", "selector", "selector", "body"]
+        [
+            "final_url",
+            "title",
+            "text",
+            "selector",
+            "selector",
+            "body",
+            "any_text",
+            "script",
+            "json"
+        ]
     );
+    assert!(matches!(&stop.conditions[8].place, Place::Json(key) if key == "cgiData.type"));
     let kinds: Vec<Option<&str>> = stop
         .conditions
         .iter()
@@ -84,7 +97,10 @@ fn reference_signatures_are_compiled_in_load_order_with_fixtures_beside_the_file
             Some("contains"),
             None,
             Some("contains"),
-            Some("regex")
+            Some("regex"),
+            Some("contains"),
+            Some("contains"),
+            Some("exact")
         ]
     );
     assert_eq!(

@@ -195,3 +195,8 @@ fn loading_a_missing_path_is_an_io_error() {
     let err = Catalog::load(&["tests/fixtures/no-such-folder"]).unwrap_err();
     assert!(matches!(err, CatalogError::Io { .. }), "{err}");
 }
+
+#[test]
+fn by_continue_needs_a_fixture_verdict_and_json_needs_a_key_path() {
+    snapshot("by_continue");
+}

@@ -351,12 +351,14 @@ fn ordinary_pages_are_opened_in_every_host_context() {
     for (path, url, link_id) in ORDINARY {
         let link = catalog.link(link_id).unwrap();
         let observation = observation_of(url, &fixture_bytes(path));
+        let landing = [link];
         for context in &catalog.contexts {
             let situation = Situation {
                 host: context.host.as_deref(),
                 gateway: context.gateway.as_ref(),
                 target: Some(&link.platform),
-                landing: Some((&link.id, &link.landing)),
+                landing: &landing,
+                user_agent: Some(&context.user_agent),
             };
             let verdict = classify(&observation, &situation, &catalog.signatures).verdict;
             assert_eq!(

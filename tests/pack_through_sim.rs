@@ -126,6 +126,16 @@ async fn every_verdict_is_the_one_the_world_implies() {
             };
             checked += 1;
             *by_verdict.entry(record.verdict.kind).or_insert(0) += 1;
+            // An interstitial is read from the page: the way on it offers is on record.
+            if record.verdict.kind == VerdictKind::Interstitial
+                && record.observation.continue_url.is_none()
+            {
+                mismatches.push(format!(
+                    "{date} {}: an interstitial without its continue_url ({})",
+                    record.key(),
+                    record.verdict.reason
+                ));
+            }
             if record.verdict.kind != want {
                 mismatches.push(format!(
                     "{date} {}: world implies {want}, got {} / {} ({})",
@@ -138,6 +148,7 @@ async fn every_verdict_is_the_one_the_world_implies() {
         }
     }
     sim.shutdown().await;
+    println!("{checked} probes checked over four dates: {by_verdict:?}");
     assert!(
         mismatches.is_empty(),
         "{} of {checked} verdicts differ:\n{}",

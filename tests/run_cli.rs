@@ -83,7 +83,7 @@ async fn a_run_stores_opened_and_blocked_verdicts_and_writes_the_csv() {
         header,
         "run_id,observed_at,audit,context,host_platform,scene,client,link_id,link_platform,\
          link_category,url,engine,verdict,mechanism,actor,signature,http_status,final_url,hops,\
-         title,control_verdict,attempts,duration_ms,error"
+         title,control_verdict,attempts,duration_ms,error,continue_url"
     );
     assert_eq!(csv.lines().count(), 5);
     assert!(csv.contains("商品详情"));

@@ -5,6 +5,59 @@ mod sim_common;
 
 use sim_common::*;
 
+/// Where the page's controls lead (never followed: learned by running their handlers).
+fn way_on(html: &str, url: &str) -> Vec<String> {
+    let url = url::Url::parse(url).unwrap();
+    let run = linkgate::script::run(
+        linkgate::script::PageSource {
+            html,
+            url: &url,
+            user_agent: CHROME_UA,
+        },
+        linkgate::script::Mode::Controls,
+        &linkgate::script::Limits::default(),
+    );
+    assert_eq!(
+        run.navigation, None,
+        "a warning page does not navigate on its own"
+    );
+    run.controls
+        .into_iter()
+        .filter(|c| c.label.contains("继续"))
+        .filter_map(|c| c.target)
+        .collect()
+}
+
+/// Gateway pages put their continue control in a plain link or in script that waits for a
+/// tap, in several forms; every form leads to the link, and none navigates on its own.
+#[tokio::test]
+async fn continue_controls_come_in_every_form_and_each_leads_to_the_link() {
+    let sim = start("2021-09-16").await;
+    let client = client(
+        &sim,
+        "Mozilla/5.0 (Linux; Android 13) V1_AND_SQ_9.0.0_5282_YYB_D QQ/9.0.0.14110 NetType/WIFI",
+    );
+    let mut forms = std::collections::BTreeSet::new();
+    for n in 0..40 {
+        let video = format!("https://www.douyin.com/video/70123456789012{n:05}");
+        let entry = gateway("https://c.pc.qq.com/middlem.html?pfurl={url}", &video);
+        let text = get(&client, &entry).await.text();
+        assert_eq!(way_on(&text, &entry), [video.as_str()], "{text}");
+        let form = [
+            ("onclick = function", "onclick property"),
+            ("addEventListener('click'", "click listener"),
+            ("addEventListener('touchend'", "touchend listener"),
+            ("onclick=\"", "onclick attribute"),
+            ("href=\"javascript:location", "javascript: link"),
+        ]
+        .iter()
+        .find(|(marker, _)| text.contains(marker))
+        .map_or("plain link", |(_, name)| name);
+        forms.insert(form);
+    }
+    assert_eq!(forms.len(), 6, "{forms:?}");
+}
+
 const TAOBAO_ITEM: &str = "https://item.taobao.com/item.htm?id=652781436123";
 
 #[tokio::test]
@@ -81,7 +134,11 @@ async fn wechat_stop_page_before_the_deadline_and_warning_in_group_chats_after()
         text.contains("非微信官方网页") && text.contains("继续访问将转换成手机预览模式"),
         "{text}"
     );
-    assert!(text.contains(r#"<a class="weui-btn weui-btn_primary" href="https://www.douyin.com/video/7012345678901234567">继续访问</a>"#), "{text}");
+    assert_eq!(
+        way_on(&text, &warning_url),
+        ["https://www.douyin.com/video/7012345678901234567"],
+        "{text}"
+    );
     assert!(
         text.contains(
             r#""url":"https:&#x2f;&#x2f;www.douyin.com&#x2f;video&#x2f;7012345678901234567""#
@@ -123,15 +180,17 @@ async fn wechat_2024_warning_page() {
     let client = client(&sim, WECHAT_UA);
     let video = "https://www.bilibili.com/video/BV1xx411c7mD";
     let hop = get(&client, &gateway(WECHAT_GATEWAY, video)).await;
-    let text = get(&client, &hop.location.unwrap()).await.text();
+    let warning_url = hop.location.unwrap();
+    let text = get(&client, &warning_url).await.text();
     assert!(
         text.contains("将要访问") && text.contains("无法确认该网页的安全性，请谨慎访问。"),
         "{text}"
     );
     assert!(
-        text.contains(">继续访问</a>") && text.contains(">申请恢复访问</a>"),
+        text.contains(">继续访问<") && text.contains(">申请恢复访问</a>"),
         "{text}"
     );
+    assert_eq!(way_on(&text, &warning_url), [video], "{text}");
 }
 
 #[tokio::test]
@@ -263,9 +322,13 @@ async fn wecom_confirm_page_continues_with_err_type() {
     .await;
     let text = page.text();
     assert!(text.contains("即将访问外部网页"), "{text}");
-    let continue_url = "https://open.work.weixin.qq.com/wwopen/uriconfirm?uri=https%3A%2F%2Fdetail.tmall.com%2Fitem.htm%3Fid%3D1&amp;err_type=continue_visit";
-    assert!(text.contains(continue_url), "{text}");
-    let confirmed = get(&client, &continue_url.replace("&amp;", "&")).await;
+    let continue_url = "https://open.work.weixin.qq.com/wwopen/uriconfirm?uri=https%3A%2F%2Fdetail.tmall.com%2Fitem.htm%3Fid%3D1&err_type=continue_visit";
+    let entry = gateway(
+        "https://open.work.weixin.qq.com/wwopen/uriconfirm?uri={url}",
+        item,
+    );
+    assert_eq!(way_on(&text, &entry), [continue_url], "{text}");
+    let confirmed = get(&client, continue_url).await;
     assert_eq!(confirmed.location.as_deref(), Some(item));
 }
 

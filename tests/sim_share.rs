@@ -83,33 +83,80 @@ async fn taobao_s_click_jumps_only_with_the_first_page_as_referer() {
 }
 
 #[tokio::test]
-async fn m_tb_cn_page_carries_the_item_id_and_redirects_by_script() {
+async fn m_tb_cn_page_carries_the_item_id_and_redirects_by_script_in_every_form() {
     let sim = start("2021-09-17").await;
     let client = client(&sim, CHROME_UA);
-    let page = get(&client, "https://m.tb.cn/h.fkR7c2?tk=abc").await;
-    assert_eq!(page.status, 200);
-    let text = page.text();
-    let target = script_target(&text, r"location\.replace\(");
-    let id = Regex::new(r"id=(\d+)").unwrap().captures(&target).unwrap()[1].to_string();
-    assert!(text.contains(&format!("data-item-id=\"{id}\"")), "{text}");
-    let item = get(&client, &target).await;
-    assert_eq!(item.status, 200);
+    let mut forms = std::collections::BTreeSet::new();
+    let item_id = Regex::new(r"id=(\d+)").unwrap();
+    for n in 0..40 {
+        let url = format!("https://m.tb.cn/h.fkR7c{n:02}?tk=abc");
+        let page = get(&client, &url).await;
+        assert_eq!(page.status, 200);
+        let text = page.text();
+        let target = navigates_to(&text, &url);
+        let id = item_id.captures(&target).unwrap()[1].to_string();
+        assert!(text.contains(&format!("data-item-id=\"{id}\"")), "{text}");
+        assert!(target.contains("&shareurl=true"), "{target}");
+        forms.insert(redirect_form(&text));
+        let item = get(&client, &target).await;
+        assert_eq!(item.status, 200);
+    }
+    assert_eq!(forms.len(), 6, "{forms:?}");
+}
+
+/// Which way a share page's script computes its redirect.
+fn redirect_form(text: &str) -> &'static str {
+    [
+        ("a.click()", "an anchor clicked by script"),
+        ("setTimeout(", "a timer"),
+        ("decodeURIComponent(", "a decoded URL"),
+        ("' + itemId + '", "a URL put together"),
+        ("location.replace(url)", "a variable"),
+        ("location.replace('", "a literal"),
+    ]
+    .iter()
+    .find(|(marker, _)| text.contains(marker))
+    .map_or("unknown", |(_, form)| form)
+}
+
+/// Where a page navigates on its own, as the engines read it (its scripts run, its refresh).
+fn navigates_to(text: &str, url: &str) -> String {
+    let url = url::Url::parse(url).unwrap();
+    let run = linkgate::script::run(
+        linkgate::script::PageSource {
+            html: text,
+            url: &url,
+            user_agent: CHROME_UA,
+        },
+        linkgate::script::Mode::Load,
+        &linkgate::script::Limits::default(),
+    );
+    let refresh = linkgate::script::refresh_navigation(&run, &url);
+    run.navigation
+        .or(refresh)
+        .unwrap_or_else(|| panic!("the page does not navigate: {text}"))
+        .url
 }
 
 #[tokio::test]
-async fn pinduoduo_share_link_is_a_meta_refresh() {
+async fn pinduoduo_share_link_is_a_meta_refresh_or_a_script() {
     let sim = start("2021-09-17").await;
     let client = client(&sim, CHROME_UA);
-    let text = get(&client, "https://p.pinduoduo.com/Xy12AbCd")
-        .await
-        .text();
-    let re = Regex::new(r#"<meta http-equiv="refresh" content="0;url=([^"]+)">"#).unwrap();
-    let target = re.captures(&text).unwrap()[1].replace("&amp;", "&");
-    assert!(
-        target.starts_with("https://mobile.yangkeduo.com/goods.html?goods_id="),
-        "{target}"
-    );
-    assert_eq!(get(&client, &target).await.status, 200);
+    let mut kinds = std::collections::BTreeSet::new();
+    for code in [
+        "Xy12AbCd", "Tq5Zr2Kd", "Ab34CdEf", "Zz99YyXx", "Mn01OpQr", "Gh56IjKl",
+    ] {
+        let url = format!("https://p.pinduoduo.com/{code}");
+        let text = get(&client, &url).await.text();
+        kinds.insert(text.contains("http-equiv=\"refresh\""));
+        let target = navigates_to(&text, &url);
+        assert!(
+            target.starts_with("https://mobile.yangkeduo.com/goods.html?goods_id="),
+            "{target}"
+        );
+        assert_eq!(get(&client, &target).await.status, 200);
+    }
+    assert_eq!(kinds.len(), 2, "both forms occur");
 }
 
 #[tokio::test]

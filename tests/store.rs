@@ -101,6 +101,13 @@ fn full_record(run_id: &str, link: &str) -> Record {
             rendered_text: Some("已停止访问该网页".into()),
             dialogs: vec!["即将离开微信".into()],
             evidence: vec!["e".repeat(64)],
+            continue_url: Some("https://m.tb.cn/h.abc".into()),
+            continue_control: Some(
+                "onclick property of a#go \"继续访问\" → https://m.tb.cn/h.abc".into(),
+            ),
+            script_undecided: Some(
+                "script 2 threw before it could be told whether it navigates".into(),
+            ),
             attempts: vec![
                 Attempt {
                     number: 1,

@@ -254,10 +254,14 @@ fn a_version_1_history_gets_titles_from_its_bodies() {
         store.record(&r, &[]).unwrap();
     }
     {
-        // What version 1 wrote: no title column.
+        // What version 1 wrote: no title column, nor the columns of later versions.
         let raw = rusqlite::Connection::open(&db).unwrap();
         raw.execute_batch(
-            "ALTER TABLE observations DROP COLUMN title; ALTER TABLE runs DROP COLUMN sealed_at;
+            "ALTER TABLE observations DROP COLUMN title;
+             ALTER TABLE runs DROP COLUMN sealed_at;
+             ALTER TABLE observations DROP COLUMN continue_url;
+             ALTER TABLE observations DROP COLUMN continue_control;
+             ALTER TABLE observations DROP COLUMN script_undecided;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -283,11 +287,54 @@ fn a_version_2_history_takes_its_completed_runs_as_sealed() {
     }
     {
         let raw = rusqlite::Connection::open(&db).unwrap();
-        raw.execute_batch("ALTER TABLE runs DROP COLUMN sealed_at; PRAGMA user_version = 2;")
-            .unwrap();
+        raw.execute_batch(
+            "ALTER TABLE runs DROP COLUMN sealed_at;
+             ALTER TABLE observations DROP COLUMN continue_url;
+             ALTER TABLE observations DROP COLUMN continue_control;
+             ALTER TABLE observations DROP COLUMN script_undecided;
+             PRAGMA user_version = 2;",
+        )
+        .unwrap();
     }
     let store = Store::open(&db).unwrap();
     assert!(store.was_sealed("r1").unwrap());
     store.mark_sealed("r1", Utc::now()).unwrap();
     assert!(store.mark_sealed("nope", Utc::now()).is_err());
+}
+
+#[test]
+fn a_version_3_history_gains_the_way_on_columns_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("linkgate.db");
+    {
+        let mut store = store_with_run(&dir, "r1");
+        let page = "<title>当前网页非官方页面</title>";
+        let r = record("r1", Some("qq"), "l1", page, VerdictKind::Interstitial);
+        store.record(&r, &[]).unwrap();
+    }
+    {
+        // What version 3 wrote: no continue_url, continue_control or script_undecided.
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        raw.execute_batch(
+            "ALTER TABLE observations DROP COLUMN continue_url;
+             ALTER TABLE observations DROP COLUMN continue_control;
+             ALTER TABLE observations DROP COLUMN script_undecided;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&db).unwrap();
+    let stored = read_all(&store, "r1", BodyRead::Skip);
+    assert_eq!(stored[0].record.observation.continue_url, None);
+    assert_eq!(stored[0].record.observation.script_undecided, None);
+    // New records keep theirs.
+    let mut r = record("r1", Some("qq"), "l2", "", VerdictKind::Interstitial);
+    r.observation.continue_url = Some("https://m.tb.cn/h.x".into());
+    store.record(&r, &[]).unwrap();
+    let stored = read_all(&store, "r1", BodyRead::Skip);
+    let l2 = stored.iter().find(|s| s.record.link_id == "l2").unwrap();
+    assert_eq!(
+        l2.record.observation.continue_url.as_deref(),
+        Some("https://m.tb.cn/h.x")
+    );
 }

@@ -11,7 +11,7 @@ use super::fields::{Fields, Str};
 use super::problems::{Loc, Problems};
 
 const KEYS: &[&str] = &[
-    "in", "exact", "prefix", "contains", "regex", "header", "selector",
+    "in", "exact", "prefix", "contains", "regex", "header", "selector", "key",
 ];
 const MATCHERS: &[&str] = &["exact", "prefix", "contains", "regex"];
 pub(super) const PLACES: &[&str] = &[
@@ -23,6 +23,10 @@ pub(super) const PLACES: &[&str] = &[
     "text",
     "selector",
     "body",
+    "script",
+    "noscript",
+    "any_text",
+    "json",
 ];
 
 /// The place before its header name or selector is attached.
@@ -36,6 +40,10 @@ enum Where {
     Text,
     Selector,
     Body,
+    Script,
+    NoScript,
+    AnyText,
+    Json,
 }
 
 fn parse_where(word: &str) -> Option<Where> {
@@ -48,6 +56,10 @@ fn parse_where(word: &str) -> Option<Where> {
         "text" => Where::Text,
         "selector" => Where::Selector,
         "body" => Where::Body,
+        "script" => Where::Script,
+        "noscript" => Where::NoScript,
+        "any_text" => Where::AnyText,
+        "json" => Where::Json,
         _ => return None,
     })
 }
@@ -72,6 +84,8 @@ pub(super) fn read(
         "\".weui-msg__title\"",
     )
     .and_then(|s| compile_selector(&f, &s).map(|compiled| (s, compiled)));
+    let key =
+        only_with(&f, "key", place, Where::Json, "\"cgiData.title\"").filter(|k| check_key(&f, k));
     let matcher = read_matcher(&f, place);
     let place = match place? {
         Where::HopUrl => Place::HopUrl,
@@ -88,11 +102,38 @@ pub(super) fn read(
             })
         }
         Where::Body => Place::Body,
+        Where::Script => Place::Script,
+        Where::NoScript => Place::NoScript,
+        Where::AnyText => Place::AnyText,
+        Where::Json => Place::Json(key?.text.to_string()),
     };
     Some(Condition::new(place, matcher?))
 }
 
-/// `key` (header name or selector) is required with `place == wanted` and refused otherwise.
+/// A JSON key path: the object's name, then keys or indexes, separated by dots.
+fn check_key(f: &Fields<'_, '_>, key: &Str<'_>) -> bool {
+    let ok = key.text.split('.').count() >= 2
+        && key.text.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        });
+    if !ok {
+        f.error(
+            key.at.span.clone(),
+            format!("`key` `{}` in {} is not a key path", key.text, f.what()),
+            Some(
+                "write the object's variable name, then its keys or array indexes, separated \
+                 by dots: `cgiData.title`, `cgiData.btns.0.name`"
+                    .to_string(),
+            ),
+        );
+    }
+    ok
+}
+
+/// `key` (header name, selector or JSON key path) is required with `place == wanted` and refused otherwise.
 fn only_with<'a>(
     f: &Fields<'a, '_>,
     key: &str,
@@ -104,10 +145,14 @@ fn only_with<'a>(
         Some(p) if p == wanted => f.required_string(key, example),
         Some(_) => {
             if let Some(span) = f.key_span(key) {
+                let word = match wanted {
+                    Where::Json => "json",
+                    _ => key,
+                };
                 f.error(
                     span,
-                    format!("`{key}` in {} only applies to `in = \"{key}\"`", f.what()),
-                    Some(format!("remove `{key}`, or set `in = \"{key}\"`")),
+                    format!("`{key}` in {} only applies to `in = \"{word}\"`", f.what()),
+                    Some(format!("remove `{key}`, or set `in = \"{word}\"`")),
                 );
             }
             None

@@ -10,7 +10,15 @@ use super::draft::{Draft, Kind, Wants};
 use super::fields::{Fields, peek};
 use super::problems::{Loc, Problems};
 
-const KEYS: &[&str] = &["id", "platform", "category", "url", "landing", "note"];
+const KEYS: &[&str] = &[
+    "id",
+    "platform",
+    "category",
+    "url",
+    "landing",
+    "landing_marker",
+    "note",
+];
 
 pub(super) const CATEGORIES: &[&str] =
     &["ecommerce", "short_video", "social", "payment", "article"];
@@ -39,9 +47,13 @@ pub(super) fn read(table: &DeTable<'_>, at: Loc, problems: &Problems, draft: &mu
     let landing = f
         .required_string("landing", "'^https://item\\.taobao\\.com/'")
         .and_then(|s| compile_regex(&f, "landing", &s));
+    let marker = match f.optional_string("landing_marker") {
+        Some(s) => compile_regex(&f, "landing_marker", &s).map(Some),
+        None => Some(None),
+    };
     let note = f.optional_string("note");
-    if let (Some(id), Some(platform), Some(category), Some(url), Some(landing)) =
-        (id, platform, category, url, landing)
+    if let (Some(id), Some(platform), Some(category), Some(url), Some(landing), Some(marker)) =
+        (id, platform, category, url, landing, marker)
     {
         draft.links.push(Link {
             id: id.text.to_string(),
@@ -49,6 +61,7 @@ pub(super) fn read(table: &DeTable<'_>, at: Loc, problems: &Problems, draft: &mu
             category,
             url: url.text.to_string(),
             landing,
+            landing_marker: marker,
             note: note.map(|n| n.text.to_string()),
         });
     }

@@ -26,9 +26,12 @@ const KEYS: &[&str] = &[
     "source",
     "fixture",
     "fixture_url",
+    "fixture_verdict",
     "when",
 ];
-const VERDICTS: &[&str] = &["blocked", "interstitial", "inconclusive"];
+const VERDICTS: &[&str] = &["blocked", "interstitial", "inconclusive", "by_continue"];
+/// What `verdict = "by_continue"` stands for: the page's continue control decides.
+const BY_CONTINUE: &str = "by_continue";
 const ACTORS: &[&str] = &["host", "target", "none"];
 
 /// `dir` is the folder of the scenario file: fixture paths are relative to it.
@@ -51,9 +54,15 @@ pub(super) fn read(
         check_id(&f, "id", id, IdRule::Dotted);
         draft.declare(Kind::Signature, id.text, id.at.clone(), false);
     }
-    let verdict = f
-        .required_string("verdict", "\"blocked\"")
-        .and_then(|s| read_verdict(&f, &s));
+    let verdict_text = f.required_string("verdict", "\"blocked\"");
+    let by_continue = verdict_text.as_ref().is_some_and(|s| s.text == BY_CONTINUE);
+    let verdict = verdict_text.and_then(|s| {
+        if s.text == BY_CONTINUE {
+            Some(VerdictKind::Blocked)
+        } else {
+            read_verdict(&f, &s)
+        }
+    });
     let mechanism = f
         .required_string("mechanism", "\"stop_page\"")
         .filter(|s| check_mechanism(&f, s));
@@ -70,19 +79,23 @@ pub(super) fn read(
     let fixture_url = f
         .optional_string("fixture_url")
         .filter(|s| check_http_url(&f, "fixture_url", s));
+    let fixture_verdict = read_fixture_verdict(&f, by_continue);
     let conditions = read_when(&f);
     let (Some(id), Some(verdict), Some(mechanism), Some(actor), Some(source), Some(fixture)) =
         (id, verdict, mechanism, actor, source, fixture)
     else {
         return;
     };
-    let (Some(priority), Some(conditions)) = (priority, conditions) else {
+    let (Some(priority), Some(conditions), Some(fixture_verdict)) =
+        (priority, conditions, fixture_verdict)
+    else {
         return;
     };
     draft.signatures.push(Signature {
         id: id.text.to_string(),
         conditions,
         verdict,
+        by_continue,
         mechanism: mechanism.text.to_string(),
         actor,
         hosts,
@@ -91,6 +104,7 @@ pub(super) fn read(
         source: source.text.to_string(),
         fixture,
         fixture_url: fixture_url.map(|s| s.text.to_string()),
+        fixture_verdict,
         order,
     });
 }
@@ -113,6 +127,37 @@ fn read_verdict(f: &Fields<'_, '_>, s: &Str<'_>) -> Option<VerdictKind> {
     f.choice("verdict", s, VERDICTS, |w| {
         VerdictKind::parse(w).filter(|v| *v != VerdictKind::Opened)
     })
+}
+
+/// `fixture_verdict`: the verdict the fixture page gets. A `by_continue` signature's
+/// depends on the page, so it must be said; `Some(None)` is "absent, and fine".
+fn read_fixture_verdict(f: &Fields<'_, '_>, by_continue: bool) -> Option<Option<VerdictKind>> {
+    match f.optional_string("fixture_verdict") {
+        Some(s) => f
+            .choice(
+                "fixture_verdict",
+                &s,
+                &["blocked", "interstitial", "inconclusive"],
+                |w| VerdictKind::parse(w).filter(|v| *v != VerdictKind::Opened),
+            )
+            .map(Some),
+        None if by_continue => {
+            f.error(
+                f.at().span.clone(),
+                format!(
+                    "{} has `verdict = \"by_continue\"` but no `fixture_verdict`",
+                    f.what()
+                ),
+                Some(
+                    "say what its fixture page is: `fixture_verdict = \"interstitial\"` if the \
+                     page offers a way on, `\"blocked\"` if it offers none"
+                        .to_string(),
+                ),
+            );
+            None
+        }
+        None => Some(None),
+    }
 }
 
 fn check_mechanism(f: &Fields<'_, '_>, s: &Str<'_>) -> bool {

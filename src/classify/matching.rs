@@ -8,6 +8,7 @@ use crate::model::Observation;
 use super::bounded::LimitExceeded;
 use super::page::Page;
 use super::signature::{Condition, Matcher, Place, Signature};
+use super::text::normalize;
 
 /// A signature that held, with one line of evidence per condition.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -63,6 +64,7 @@ fn cost(place: &Place) -> u8 {
         Place::HopUrl | Place::FinalUrl | Place::Status | Place::Header(_) => 0,
         Place::Body => 1,
         Place::Title | Place::Text | Place::Selector(_) => 2,
+        Place::Script | Place::NoScript | Place::AnyText | Place::Json(_) => 3,
     }
 }
 
@@ -81,6 +83,7 @@ fn check(condition: &Condition, observation: &Observation, page: &Page<'_>) -> O
                     return None;
                 };
                 budget = budget.saturating_sub(text.len().max(1));
+                let text = normalize(&text);
                 if matcher.as_ref().is_none_or(|m| m.is_match(&text)) {
                     return Some(describe(&text));
                 }
@@ -130,17 +133,35 @@ fn candidates<'p>(
             }
             values
         }
-        Place::Title => vec![Cow::Borrowed(page.title())],
-        Place::Text => vec![Cow::Borrowed(page.text())],
+        Place::Title => vec![Cow::Borrowed(page.matchable().0)],
+        Place::Text => vec![Cow::Borrowed(page.matchable().1)],
         Place::Body => vec![Cow::Borrowed(observation.body.as_str())],
         Place::Selector(_) => Vec::new(),
+        Place::Script => borrowed(&page.script_text().literals),
+        Place::NoScript => borrowed(&page.script_text().noscript),
+        Place::AnyText => std::iter::once(Cow::Borrowed(page.matchable().1))
+            .chain(borrowed(&page.script_text().noscript))
+            .chain(borrowed(&page.script_text().literals))
+            .collect(),
+        Place::Json(path) => {
+            let scripts = page.script_sources();
+            super::embedded_json::lookup(&scripts, path)
+                .map(Cow::Owned)
+                .into_iter()
+                .collect()
+        }
     }
+}
+
+fn borrowed(values: &[String]) -> Vec<Cow<'_, str>> {
+    values.iter().map(|v| Cow::Borrowed(v.as_str())).collect()
 }
 
 /// `text contains "已停止访问该网页"`, with a short excerpt of what was found.
 fn describe(condition: &Condition, found: &str) -> String {
     let place = match &condition.place {
         Place::Header(name) => format!("header {name}"),
+        Place::Json(path) => format!("json {path}"),
         Place::Selector(s) => format!("selector `{}`", s.source),
         other => other.as_str().to_string(),
     };

@@ -7,11 +7,13 @@
 use std::cell::{Cell, OnceCell};
 
 use ego_tree::iter::Edge;
-use scraper::{ElementRef, Html, Node};
+use scraper::{ElementRef, Html, Node, Selector};
 
 use super::bounded::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
-use super::prefilter::{Needs, spelled_by_references};
+use super::prefilter::{Needs, spelled_by_escapes, spelled_by_references};
+use super::script_text::ScriptText;
 use super::signature::Place;
+use super::text::normalize;
 
 /// The final page, parsed on first use.
 pub struct Page<'a> {
@@ -23,6 +25,10 @@ pub struct Page<'a> {
     title: OnceCell<String>,
     text: OnceCell<String>,
     spelled: OnceCell<Vec<char>>,
+    /// Title and visible text as signatures compare them (see `text`).
+    matchable: OnceCell<(String, String)>,
+    script_text: OnceCell<ScriptText>,
+    escaped: OnceCell<Vec<char>>,
 }
 
 /// Elements whose content a reader never sees.
@@ -43,7 +49,37 @@ impl<'a> Page<'a> {
             title: OnceCell::new(),
             text: OnceCell::new(),
             spelled: OnceCell::new(),
+            matchable: OnceCell::new(),
+            script_text: OnceCell::new(),
+            escaped: OnceCell::new(),
         }
+    }
+
+    /// The decoded page source.
+    pub fn body(&self) -> &'a str {
+        self.body
+    }
+
+    /// Title and visible text, normalised for matching.
+    pub fn matchable(&self) -> (&str, &str) {
+        let (title, text) = self
+            .matchable
+            .get_or_init(|| (normalize(self.title()), normalize(self.text())));
+        (title, text)
+    }
+
+    /// The source of every inline script, in document order.
+    pub fn script_sources(&self) -> Vec<String> {
+        let selector = Selector::parse("script:not([src])").expect("valid selector");
+        self.html()
+            .select(&selector)
+            .map(|s| s.text().collect())
+            .collect()
+    }
+
+    /// Script literals and `<noscript>` text, normalised.
+    pub fn script_text(&self) -> &ScriptText {
+        self.script_text.get_or_init(|| ScriptText::of(self.html()))
     }
 
     /// Whether the source `place` is read from could hold what `needs` asks for; `false`
@@ -51,6 +87,14 @@ impl<'a> Page<'a> {
     pub fn could_hold(&self, place: &Place, needs: &Needs) -> bool {
         match (place, self.rendered_text) {
             (Place::Text, Some(text)) => needs.met_by(text, &[]),
+            (Place::Script | Place::AnyText | Place::Json(_), _) => {
+                let spelled = self.escaped.get_or_init(|| {
+                    let mut all = spelled_by_references(self.body);
+                    all.extend(spelled_by_escapes(self.body));
+                    all
+                });
+                needs.met_by(self.body, spelled)
+            }
             _ => needs.met_by(
                 self.body,
                 self.spelled

@@ -26,7 +26,15 @@ pub struct Needs {
 impl Needs {
     /// What `matcher` at `place` needs; only places read from a parsed page get a filter.
     pub fn of(place: &Place, matcher: Option<&Matcher>) -> Needs {
-        let parsed = matches!(place, Place::Title | Place::Text | Place::Selector(_));
+        let parsed = matches!(
+            place,
+            Place::Title
+                | Place::Text
+                | Place::Selector(_)
+                | Place::Script
+                | Place::NoScript
+                | Place::AnyText
+        );
         let literals = match matcher {
             Some(Matcher::Exact(p) | Matcher::Prefix(p) | Matcher::Contains(p)) if parsed => {
                 Some(vec![p.clone()])
@@ -109,6 +117,35 @@ pub fn spelled_by_references(source: &str) -> Vec<char> {
             .then(|| u32::from_str_radix(digits, radix).ok())
             .flatten();
         if let Some(c) = value
+            .and_then(char::from_u32)
+            .filter(|c| checkable(*c) && !spelled.contains(c))
+        {
+            spelled.push(c);
+        }
+    }
+    spelled
+}
+
+/// The characters that JavaScript escapes in `source` spell (`\u5df2`, `\u{5DF2}`, `\x41`):
+/// script literals may write every character of a message that way.
+pub fn spelled_by_escapes(source: &str) -> Vec<char> {
+    let mut spelled = Vec::new();
+    for (at, _) in source.match_indices('\\') {
+        let rest = &source[at + 1..];
+        let (digits, radix_len) = match rest.as_bytes().first() {
+            Some(b'u') if rest[1..].starts_with('{') => {
+                let inner = &rest[2..];
+                (inner.split('}').next().unwrap_or(""), 8)
+            }
+            Some(b'u') => (rest.get(1..5).unwrap_or(""), 4),
+            Some(b'x') => (rest.get(1..3).unwrap_or(""), 2),
+            _ => continue,
+        };
+        if digits.is_empty() || digits.len() > radix_len {
+            continue;
+        }
+        if let Some(c) = u32::from_str_radix(digits, 16)
+            .ok()
             .and_then(char::from_u32)
             .filter(|c| checkable(*c) && !spelled.contains(c))
         {

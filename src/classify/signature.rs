@@ -29,6 +29,15 @@ pub enum Place {
     Selector(SelectorPlace),
     /// The decoded body as it came, markup and scripts included.
     Body,
+    /// The string and template literals of the page's inline scripts (escapes undone,
+    /// markup read as text) and its script templates: text a page draws by script.
+    Script,
+    /// The text of the page's `<noscript>` elements.
+    NoScript,
+    /// Any of the text a page holds: visible text, `<noscript>` text and script literals.
+    AnyText,
+    /// A value in an object a script embeds, by key path (`cgiData.title`).
+    Json(String),
 }
 
 /// A compiled CSS selector and the source text it came from.
@@ -50,11 +59,16 @@ impl Place {
             Place::Text => "text",
             Place::Selector(_) => "selector",
             Place::Body => "body",
+            Place::Script => "script",
+            Place::NoScript => "noscript",
+            Place::AnyText => "any_text",
+            Place::Json(_) => "json",
         }
     }
 }
 
-/// How a condition's pattern is compared.
+/// How a condition's pattern is compared. Text places (title, text, selector, script,
+/// noscript, any_text) compare normalised text (see `text`) with the normalised pattern.
 #[derive(Debug, Clone)]
 pub enum Matcher {
     Exact(String),
@@ -83,6 +97,17 @@ impl Matcher {
         }
     }
 
+    /// The same matcher with its literal pattern normalised as page text is (see `text`).
+    pub fn normalized(self) -> Matcher {
+        use super::text::normalize;
+        match self {
+            Matcher::Exact(p) => Matcher::Exact(normalize(&p)),
+            Matcher::Prefix(p) => Matcher::Prefix(normalize(&p)),
+            Matcher::Contains(p) => Matcher::Contains(normalize(&p)),
+            Matcher::Regex(re) => Matcher::Regex(re),
+        }
+    }
+
     pub fn pattern(&self) -> &str {
         match self {
             Matcher::Exact(p) | Matcher::Prefix(p) | Matcher::Contains(p) => p,
@@ -104,6 +129,18 @@ pub struct Condition {
 
 impl Condition {
     pub fn new(place: Place, matcher: Option<Matcher>) -> Condition {
+        let matcher = match (&place, matcher) {
+            (
+                Place::Title
+                | Place::Text
+                | Place::Selector(_)
+                | Place::Script
+                | Place::NoScript
+                | Place::AnyText,
+                Some(m),
+            ) => Some(m.normalized()),
+            (_, m) => m,
+        };
         let needs = Needs::of(&place, matcher.as_ref());
         Condition {
             place,
@@ -129,7 +166,12 @@ pub struct Signature {
     pub id: String,
     /// All must hold.
     pub conditions: Vec<Condition>,
+    /// The verdict; with `by_continue`, the verdict of a page that offers no way on
+    /// (`blocked`): one that offers one is `interstitial`.
     pub verdict: VerdictKind,
+    /// The page decides: `interstitial` when it offers a continue control, `blocked` when it
+    /// offers none (`verdict = "by_continue"` in scenario files).
+    pub by_continue: bool,
     pub mechanism: String,
     pub actor: Actor,
     /// Host platforms whose contexts it applies to (empty: all, neutral included).
@@ -144,6 +186,8 @@ pub struct Signature {
     pub fixture: PathBuf,
     /// The URL the fixture page was captured at (defaults to the first URL-like condition).
     pub fixture_url: Option<String>,
+    /// The verdict the fixture gets; `None`: `verdict`. Required with `by_continue`.
+    pub fixture_verdict: Option<VerdictKind>,
     /// Position in load order: the final tie-breaker, so results never depend on hashing.
     pub order: usize,
 }

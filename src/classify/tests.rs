@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::model::{Failure, FailureKind, Hop, HopVia};
+use regex::Regex;
 use std::path::PathBuf;
 
 fn condition(place: Place, matcher: Matcher) -> Condition {
@@ -13,6 +14,7 @@ fn signature(id: &str, verdict: VerdictKind, conditions: Vec<Condition>) -> Sign
         id: id.into(),
         conditions,
         verdict,
+        by_continue: false,
         mechanism: format!("{id}_mechanism"),
         actor: Actor::Host,
         hosts: PlatformFilter::default(),
@@ -21,6 +23,7 @@ fn signature(id: &str, verdict: VerdictKind, conditions: Vec<Condition>) -> Sign
         source: "test".into(),
         fixture: PathBuf::from("none"),
         fixture_url: None,
+        fixture_verdict: None,
         order: 0,
     }
 }
@@ -50,23 +53,41 @@ fn page(url: &str, status: u16, body: &str) -> Observation {
     }
 }
 
-fn landing() -> Regex {
-    Regex::new(r"^https://item\.taobao\.com/").unwrap()
+fn link(id: &str, pattern: &str) -> Link {
+    Link {
+        id: id.into(),
+        platform: "taobao".into(),
+        category: crate::model::Category::Ecommerce,
+        url: "https://m.tb.cn/h.fkR7c2Q".into(),
+        landing: std::sync::Arc::new(Regex::new(pattern).unwrap()),
+        landing_marker: None,
+        note: None,
+    }
 }
 
-fn situation(landing: &Regex) -> Situation<'_> {
+fn landing() -> Link {
+    link("taobao.item", r"^https://item\.taobao\.com/")
+}
+
+fn situation<'a>(landing: &'a [&'a Link]) -> Situation<'a> {
     Situation {
         host: Some("wechat"),
         gateway: None,
         target: Some("taobao"),
-        landing: Some(("taobao.item", landing)),
+        landing,
+        user_agent: None,
     }
 }
 
 #[test]
 fn landing_page_with_2xx_and_no_match_is_opened() {
     let re = landing();
-    let obs = page("https://item.taobao.com/item.htm?id=1", 200, "<p>商品</p>");
+    let re = [&re];
+    let obs = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<title>宝贝详情</title><p>商品</p>",
+    );
     let c = classify(
         &obs,
         &situation(&re),
@@ -80,6 +101,7 @@ fn landing_page_with_2xx_and_no_match_is_opened() {
 #[test]
 fn never_opened_without_landing_proof() {
     let re = landing();
+    let re = [&re];
     let obs = page(
         "https://elsewhere.example/",
         200,
@@ -100,6 +122,7 @@ fn never_opened_without_a_landing_pattern() {
 #[test]
 fn landing_with_error_status_is_target_error() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://item.taobao.com/item.htm", 404, "<p>not found</p>");
     let c = classify(&obs, &situation(&re), &[]);
     assert_eq!(
@@ -111,7 +134,8 @@ fn landing_with_error_status_is_target_error() {
 
 #[test]
 fn a_gateway_page_is_never_opened_even_on_the_landing_pattern() {
-    let everything = Regex::new(".*").unwrap();
+    let everything = link("any", ".*");
+    let everything = [&everything];
     let gateway = Gateway {
         template: "https://weixin110.qq.com/cgi-bin/check?url={url}".into(),
     };
@@ -122,7 +146,7 @@ fn a_gateway_page_is_never_opened_even_on_the_landing_pattern() {
     );
     let s = Situation {
         gateway: Some(&gateway),
-        landing: Some(("any", &everything)),
+        landing: &everything,
         ..situation(&everything)
     };
     let c = classify(&obs, &s, &[]);
@@ -133,6 +157,7 @@ fn a_gateway_page_is_never_opened_even_on_the_landing_pattern() {
 #[test]
 fn a_block_signature_beats_the_landing_pattern() {
     let re = landing();
+    let re = [&re];
     let obs = page(
         "https://item.taobao.com/item.htm",
         200,
@@ -150,6 +175,7 @@ fn a_block_signature_beats_the_landing_pattern() {
 #[test]
 fn precedence_most_severe_verdict_first() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://x.example/", 200, "<p>继续访问 已停止访问</p>");
     let mut warn = text_contains("warn", VerdictKind::Interstitial, "继续访问");
     warn.priority = 100;
@@ -164,6 +190,7 @@ fn precedence_most_severe_verdict_first() {
 #[test]
 fn precedence_priority_then_load_order() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://x.example/", 200, "<p>继续访问</p>");
     let first = text_contains("first", VerdictKind::Interstitial, "继续");
     let mut second = text_contains("second", VerdictKind::Interstitial, "访问");
@@ -178,6 +205,7 @@ fn precedence_priority_then_load_order() {
 #[test]
 fn all_conditions_must_hold() {
     let re = landing();
+    let re = [&re];
     let sig = signature(
         "both",
         VerdictKind::Blocked,
@@ -206,6 +234,7 @@ fn all_conditions_must_hold() {
 #[test]
 fn host_and_target_filters_limit_where_a_signature_applies() {
     let re = landing();
+    let re = [&re];
     let obs = page("https://x.example/", 200, "<p>已停止访问</p>");
     let mut sig = text_contains("qq.stop", VerdictKind::Blocked, "已停止访问");
     sig.hosts = PlatformFilter(vec!["qq".into()]);
@@ -229,6 +258,7 @@ fn host_and_target_filters_limit_where_a_signature_applies() {
 #[test]
 fn a_failed_observation_is_inconclusive_with_its_failure_kind() {
     let re = landing();
+    let re = [&re];
     let mut obs = page("https://item.taobao.com/", 200, "<p>已停止访问</p>");
     obs.failure = Some(Failure {
         kind: FailureKind::RedirectLoop,
@@ -248,6 +278,7 @@ fn a_failed_observation_is_inconclusive_with_its_failure_kind() {
 #[test]
 fn hop_url_status_header_title_selector_and_body_places() {
     let re = landing();
+    let re = [&re];
     let mut obs = page("https://mp.weixinbridge.com/mp/wapredirect?url=x", 302, "");
     obs.hops[0].location = Some("https://weixin110.qq.com/cgi-bin/x".into());
     obs.hops.push(Hop {
@@ -332,9 +363,13 @@ fn selector_contains(css: &str, needle: &str) -> Signature {
 #[test]
 fn a_broad_selector_on_a_nested_ordinary_page_is_read_whole() {
     let re = landing();
+    let re = [&re];
     let text = "商品详情，正品保证。".repeat(5_000);
     // The words are in the page (its title), so the condition is checked, not ruled out.
-    let body = format!("<title>已停止访问</title>{}<p>{text}</p>", "<div>".repeat(40));
+    let body = format!(
+        "<title>已停止访问</title>{}<p>{text}</p>",
+        "<div>".repeat(40)
+    );
     let obs = page("https://item.taobao.com/item.htm?id=1", 200, &body);
     let result = classify(
         &obs,
@@ -354,8 +389,12 @@ fn a_broad_selector_on_a_nested_ordinary_page_is_read_whole() {
 #[test]
 fn a_selector_that_would_read_too_much_text_is_page_too_complex() {
     let re = landing();
+    let re = [&re];
     let text = "字".repeat(200_000);
-    let body = format!("<title>已停止访问</title>{}<p>{text}</p>", "<div>".repeat(500));
+    let body = format!(
+        "<title>已停止访问</title>{}<p>{text}</p>",
+        "<div>".repeat(500)
+    );
     let obs = page("https://item.taobao.com/item.htm?id=1", 200, &body);
     let result = classify(
         &obs,
@@ -367,5 +406,154 @@ fn a_selector_that_would_read_too_much_text_is_page_too_complex() {
         result.verdict.reason.contains("`selector_text`"),
         "{}",
         result.verdict.reason
+    );
+}
+
+#[test]
+fn an_empty_200_on_the_landing_pattern_is_not_opened() {
+    let re = landing();
+    let re = [&re];
+    for body in [
+        "",
+        "<html><head><title></title></head><body>\n</body></html>",
+        "<html><body><div id=app></div><script>var x = '商品详情页面很长的文字';</script></body></html>",
+        "<p>ok</p>",
+    ] {
+        let obs = page("https://item.taobao.com/item.htm?id=1", 200, body);
+        let v = classify(&obs, &situation(&re), &[]).verdict;
+        assert_eq!(
+            (v.kind, v.mechanism.as_str()),
+            (VerdictKind::Inconclusive, "empty_page"),
+            "{body}"
+        );
+    }
+    let obs = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<body><p>这是一段足够长的商品描述文字</p></body>",
+    );
+    assert_eq!(
+        classify(&obs, &situation(&re), &[]).verdict.kind,
+        VerdictKind::Opened
+    );
+}
+
+#[test]
+fn a_landing_marker_is_the_proof_when_a_link_gives_one() {
+    let mut l = landing();
+    l.landing_marker = Some(std::sync::Arc::new(
+        Regex::new(r#""itemId":\s*"\d+""#).unwrap(),
+    ));
+    let links = [&l];
+    let spa = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        r#"<div id=app></div><script>var d = {"itemId": "652371046213"};</script>"#,
+    );
+    assert_eq!(
+        classify(&spa, &situation(&links), &[]).verdict.kind,
+        VerdictKind::Opened
+    );
+    let titled = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<title>淘宝</title>",
+    );
+    let v = classify(&titled, &situation(&links), &[]).verdict;
+    assert_eq!(v.kind, VerdictKind::Inconclusive);
+    assert!(v.reason.contains("landing marker"), "{}", v.reason);
+}
+
+#[test]
+fn a_page_whose_scripts_were_undecided_is_never_opened() {
+    let re = landing();
+    let re = [&re];
+    let mut obs = page(
+        "https://item.taobao.com/item.htm?id=1",
+        200,
+        "<title>宝贝</title><p>商品详情</p>",
+    );
+    obs.script_undecided = Some("script 1 threw".into());
+    let v = classify(&obs, &situation(&re), &[]).verdict;
+    assert_eq!(
+        (v.kind, v.mechanism.as_str()),
+        (VerdictKind::Inconclusive, "script_undecided")
+    );
+}
+
+fn by_continue(id: &str) -> Signature {
+    let mut s = signature(
+        id,
+        VerdictKind::Blocked,
+        vec![condition(
+            Place::FinalUrl,
+            Matcher::Prefix("https://c.pc.qq.com/".into()),
+        )],
+    );
+    s.by_continue = true;
+    s
+}
+
+#[test]
+fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_not() {
+    let url = "https://c.pc.qq.com/middlem.html?pfurl=https%3A%2F%2Fm.tb.cn%2Fh.fkR7c2Q";
+    let with = [
+        "<a href='https://m.tb.cn/h.fkR7c2Q'>继续访问</a>",
+        "<a id=c href='javascript:;'>好</a><script>document.getElementById('c').onclick = function(){ location.href = decodeURIComponent(location.search.split('pfurl=')[1]); };</script>",
+        "<p class=url>https://m.tb.cn/h.fkR7c2Q</p><button class=go>前往</button><script>$('.go').on('click', function(){ location.replace($('.url').text()); });</script>",
+    ];
+    for body in with {
+        let c = classify(
+            &page(url, 200, body),
+            &Situation::default(),
+            &[by_continue("qq.page")],
+        );
+        assert_eq!(
+            c.verdict.kind,
+            VerdictKind::Interstitial,
+            "{body}: {}",
+            c.verdict.reason
+        );
+        assert!(
+            c.verdict.reason.contains("offers a way on"),
+            "{}",
+            c.verdict.reason
+        );
+        assert_eq!(
+            c.way_on.and_then(|w| w.target).as_deref(),
+            Some("https://m.tb.cn/h.fkR7c2Q")
+        );
+    }
+    let without = [
+        "<p>已停止访问该网页</p><a href='https://kf.qq.com/'>申诉</a><a href='javascript:history.back()'>返回</a>",
+        "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ WeixinJSBridge.call('closeWindow'); };</script>",
+    ];
+    for body in without {
+        let c = classify(
+            &page(url, 200, body),
+            &Situation::default(),
+            &[by_continue("qq.page")],
+        );
+        assert_eq!(
+            c.verdict.kind,
+            VerdictKind::Blocked,
+            "{body}: {}",
+            c.verdict.reason
+        );
+        assert!(
+            c.verdict.reason.contains("offers no way on"),
+            "{}",
+            c.verdict.reason
+        );
+    }
+    let unreadable = "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ location.href = Lib.target(); };</script>";
+    let c = classify(
+        &page(url, 200, unreadable),
+        &Situation::default(),
+        &[by_continue("qq.page")],
+    );
+    assert_eq!(
+        (c.verdict.kind, c.verdict.mechanism.as_str()),
+        (VerdictKind::Inconclusive, "script_undecided")
     );
 }

@@ -1,5 +1,9 @@
 //! `linkgate classify`: classify a saved page with the scenario signatures and explain the
-//! verdict. Signature authors use it to check a newly captured page before committing it.
+//! verdict. Signature authors use it to check a newly captured page before committing it, so
+//! it needs no more than the page and its URL: without `--context` or `--host` the host is
+//! inferred from the URL (a context's gateway, or a signature's URL condition) and said. The
+//! page's scripts run as the http engine runs them: a page that navigates on its own is not
+//! where a probe ends, and the output says where it goes instead.
 
 use std::path::PathBuf;
 
@@ -7,9 +11,10 @@ use anyhow::Context as _;
 use clap::Args;
 use serde::Serialize;
 
-use linkgate::catalog::Catalog;
-use linkgate::classify::{Classification, Situation, classify};
-use linkgate::model::{Hop, HopVia, Observation};
+use linkgate::classify::Classification;
+use linkgate::inspect::{HostGuess, Inspection, SavedPage, inspect};
+use linkgate::model::Observation;
+use linkgate::script::Navigation;
 
 use super::{Exit, InvalidArgs, load_catalog};
 
@@ -27,7 +32,7 @@ pub struct ClassifyArgs {
     /// The link that was opened: gives the target platform and the landing pattern
     #[arg(long, value_name = "ID", conflicts_with = "target")]
     link: Option<String>,
-    /// The target platform, when no link id fits
+    /// The target platform, when no link id fits: every link of it gives its landing pattern
     #[arg(long, value_name = "PLATFORM")]
     target: Option<String>,
     /// The context it was opened in: gives the host platform and its gateway
@@ -56,6 +61,12 @@ struct Report<'a> {
     reason: &'a str,
     matches: &'a [linkgate::classify::SignatureMatch],
     charset: &'a str,
+    host: Option<&'a str>,
+    host_from: &'a str,
+    navigates_to: Option<&'a str>,
+    continue_url: Option<&'a str>,
+    continue_control: Option<String>,
+    script_undecided: Option<&'a str>,
 }
 
 pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
@@ -65,81 +76,59 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
         args.scenarios.clone()
     };
     let catalog = load_catalog(&paths)?;
-    if let Some(label) = &args.charset
-        && linkgate::charset::lookup(label).is_none()
-    {
-        return Err(InvalidArgs(format!(
-            "unknown charset `{label}`; use a label such as utf-8, gbk, gb18030 or big5"
-        ))
-        .into());
-    }
     let bytes = std::fs::read(&args.page)
         .with_context(|| format!("cannot read page {}", args.page.display()))?;
-    let decoded = linkgate::charset::decode(&bytes, None, args.charset.as_deref());
-    let observation = observation(&args, decoded.text, decoded.charset);
-    let situation = situation(&catalog, &args)?;
-    let result = classify(&observation, &situation, &catalog.signatures);
-    let charset = format!("{} ({})", decoded.charset, decoded.source);
+    let page = SavedPage {
+        bytes: &bytes,
+        url: &args.url,
+        status: args.status,
+        charset: args.charset.as_deref(),
+        context: args.context.as_deref(),
+        host: args.host.as_deref(),
+        link: args.link.as_deref(),
+        target: args.target.as_deref(),
+    };
+    let found = inspect(&catalog, &page).map_err(|e| InvalidArgs(e.to_string()))?;
+    let Inspection {
+        classification,
+        host,
+        navigation,
+        observation,
+        charset,
+    } = &found;
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&report(&result, &charset))?
+            serde_json::to_string_pretty(&report(
+                classification,
+                charset,
+                host,
+                navigation.as_ref(),
+                observation
+            ))?
         );
     } else {
-        print!("{}", explain(&result, &charset));
+        print!(
+            "{}",
+            explain(
+                classification,
+                charset,
+                host,
+                navigation.as_ref(),
+                observation
+            )
+        );
     }
     Ok(Exit::Ok)
 }
 
-fn observation(args: &ClassifyArgs, body: String, charset: &str) -> Observation {
-    Observation {
-        entry_url: args.url.clone(),
-        hops: vec![Hop {
-            url: args.url.clone(),
-            status: Some(args.status),
-            location: None,
-            via: HopVia::Start,
-            elapsed_ms: 0,
-        }],
-        final_url: args.url.clone(),
-        status: Some(args.status),
-        body,
-        charset: Some(charset.to_string()),
-        ..Observation::default()
-    }
-}
-
-fn situation<'c>(
-    catalog: &'c Catalog,
-    args: &'c ClassifyArgs,
-) -> Result<Situation<'c>, InvalidArgs> {
-    let mut situation = Situation {
-        host: args.host.as_deref(),
-        target: args.target.as_deref(),
-        ..Situation::default()
-    };
-    if let Some(id) = &args.context {
-        let context = catalog.context(id).ok_or_else(|| {
-            InvalidArgs(format!(
-                "no context `{id}` in the scenarios (see `linkgate plan`)"
-            ))
-        })?;
-        situation.host = context.host.as_deref();
-        situation.gateway = context.gateway.as_ref();
-    }
-    if let Some(id) = &args.link {
-        let link = catalog.link(id).ok_or_else(|| {
-            InvalidArgs(format!(
-                "no link `{id}` in the scenarios (see `linkgate plan`)"
-            ))
-        })?;
-        situation.target = Some(&link.platform);
-        situation.landing = Some((&link.id, &link.landing));
-    }
-    Ok(situation)
-}
-
-fn report<'a>(result: &'a Classification, charset: &'a str) -> Report<'a> {
+fn report<'a>(
+    result: &'a Classification,
+    charset: &'a str,
+    host: &'a HostGuess<'_>,
+    navigation: Option<&'a Navigation>,
+    observation: &'a Observation,
+) -> Report<'a> {
     let v = &result.verdict;
     Report {
         verdict: v.kind.as_str(),
@@ -149,19 +138,45 @@ fn report<'a>(result: &'a Classification, charset: &'a str) -> Report<'a> {
         reason: &v.reason,
         matches: &result.matches,
         charset,
+        host: host.platform,
+        host_from: &host.from,
+        navigates_to: navigation.map(|n| n.url.as_str()),
+        continue_url: result.way_on.as_ref().and_then(|c| c.target.as_deref()),
+        continue_control: result.way_on.as_ref().map(|c| c.describe()),
+        script_undecided: observation.script_undecided.as_deref(),
     }
 }
 
-fn explain(result: &Classification, charset: &str) -> String {
+fn explain(
+    result: &Classification,
+    charset: &str,
+    host: &HostGuess<'_>,
+    navigation: Option<&Navigation>,
+    observation: &Observation,
+) -> String {
     let v = &result.verdict;
     let mut out = format!(
-        "verdict:   {}\nmechanism: {}\nactor:     {}\nsignature: {}\nbecause:   {}\ncharset:   {charset}\n",
+        "verdict:   {}\nmechanism: {}\nactor:     {}\nsignature: {}\nbecause:   {}\nhost:      {} ({})\ncharset:   {charset}\n",
         v.kind,
         v.mechanism,
         v.actor,
         v.signature.as_deref().unwrap_or("-"),
         v.reason,
+        host.platform.unwrap_or("-"),
+        host.from,
     );
+    if let Some(nav) = navigation {
+        out.push_str(&format!(
+            "navigates: {} ({}, at {} ms)\n",
+            nav.url, nav.how, nav.at_ms
+        ));
+    }
+    if let Some(c) = &result.way_on {
+        out.push_str(&format!("continue:  {}\n", c.describe()));
+    }
+    if let Some(why) = &observation.script_undecided {
+        out.push_str(&format!("scripts:   undecided: {why}\n"));
+    }
     for other in result.matches.iter().skip(1) {
         out.push_str(&format!(
             "also matched (lower precedence): {}: {}\n",

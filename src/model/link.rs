@@ -61,6 +61,10 @@ pub struct Link {
     #[serde(serialize_with = "serialize_regex")]
     /// Shared by every link with the same pattern (a site's links usually have one).
     pub landing: Arc<Regex>,
+    /// What the landed page's source must contain to prove the target's content was shown
+    /// (for pages whose content is drawn by script); without it, a title or visible text.
+    #[serde(serialize_with = "serialize_opt_regex")]
+    pub landing_marker: Option<Arc<Regex>>,
     pub note: Option<String>,
 }
 
@@ -68,6 +72,16 @@ impl Link {
     /// Whether `url` is on this link's landing pattern.
     pub fn lands_on(&self, url: &str) -> bool {
         self.landing.is_match(url)
+    }
+}
+
+fn serialize_opt_regex<S: serde::Serializer>(
+    re: &Option<Arc<Regex>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match re {
+        Some(re) => s.serialize_str(re.as_str()),
+        None => s.serialize_none(),
     }
 }
 

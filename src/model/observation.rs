@@ -188,6 +188,18 @@ pub struct Observation {
     pub dialogs: Vec<String>,
     /// SHA-256 of the raw bodies of intermediate pages kept as evidence (gateway pages).
     pub evidence: Vec<String>,
+    /// Where the final page's continue control leads: the link, button or handler that
+    /// offers a way on from a gateway or warning page (never followed). Found when the
+    /// observation is classified, since what counts as the way on depends on the link.
+    #[serde(default)]
+    pub continue_url: Option<String>,
+    /// That control, as `onclick property of a#continue.btn "继续访问"`.
+    #[serde(default)]
+    pub continue_control: Option<String>,
+    /// Why the final page's own navigation could not be decided (its scripts ran out of
+    /// budget, or one that could navigate threw first); such a page is never `opened`.
+    #[serde(default)]
+    pub script_undecided: Option<String>,
     pub attempts: Vec<Attempt>,
     pub failure: Option<Failure>,
     pub started_at: Option<DateTime<Utc>>,

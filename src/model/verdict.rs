@@ -96,6 +96,11 @@ impl Mechanism {
     pub const TARGET_ERROR: &'static str = "target_error";
     /// A page past a parse limit (too deep, too many elements, too slow to parse).
     pub const PAGE_TOO_COMPLEX: &'static str = "page_too_complex";
+    /// Reached the landing pattern with a 2xx, but the page shows nothing: no proof.
+    pub const EMPTY_PAGE: &'static str = "empty_page";
+    /// The page's scripts could not be decided: whether it navigates on its own, or where
+    /// its continue control leads.
+    pub const SCRIPT_UNDECIDED: &'static str = "script_undecided";
 }
 
 /// What a probe's observation means.

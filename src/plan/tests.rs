@@ -39,6 +39,7 @@ fn link(id: &str, platform: &str, category: Category) -> Link {
         category,
         url: format!("https://{platform}.example/{id}"),
         landing: std::sync::Arc::new(regex::Regex::new(".*").unwrap()),
+        landing_marker: None,
         note: None,
     }
 }

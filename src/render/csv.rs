@@ -11,7 +11,7 @@ use super::title::page_title;
 use crate::model::{Hop, HopVia, ProbeRole, Record};
 
 /// The columns, in order. Documented in docs/history-and-csv.md; add new ones at the end.
-pub const COLUMNS: [&str; 24] = [
+pub const COLUMNS: [&str; 25] = [
     "run_id",
     "observed_at",
     "audit",
@@ -36,6 +36,7 @@ pub const COLUMNS: [&str; 24] = [
     "attempts",
     "duration_ms",
     "error",
+    "continue_url",
 ];
 
 /// What the `host_platform` column says for a control, which has no host.
@@ -98,7 +99,7 @@ impl<W: Write> CsvWriter<W> {
 }
 
 /// One record's cells, in [`COLUMNS`] order.
-fn row(record: &Record, title: Option<&str>) -> [String; 24] {
+fn row(record: &Record, title: Option<&str>) -> [String; 25] {
     let o = &record.observation;
     let v = &record.verdict;
     let is_control = record.role == ProbeRole::Control;
@@ -143,6 +144,7 @@ fn row(record: &Record, title: Option<&str>) -> [String; 24] {
             .as_ref()
             .map(|f| format!("{}: {}", f.kind.as_str(), f.message))
             .unwrap_or_default(),
+        o.continue_url.clone().unwrap_or_default(),
     ]
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
-use crate::classify::{Signature, Situation, classify};
+use crate::classify::{Classification, Signature, Situation, classify};
 use crate::engine::{Capture, PageRequest};
 use crate::model::{Context, FailureKind, Link, Observation, Verdict};
 
@@ -59,11 +59,31 @@ pub fn verdict_of(
     link: &Link,
     signatures: &[Signature],
 ) -> Verdict {
+    classification_of(observation, context, link, signatures).verdict
+}
+
+/// The full classification of an observation of `link` in `context`.
+pub fn classification_of(
+    observation: &Observation,
+    context: &Context,
+    link: &Link,
+    signatures: &[Signature],
+) -> Classification {
+    let landing = [link];
     let situation = Situation {
         host: context.host.as_deref(),
         gateway: context.gateway.as_ref(),
         target: Some(&link.platform),
-        landing: Some((&link.id, &link.landing)),
+        landing: &landing,
+        user_agent: Some(&context.user_agent),
     };
-    classify(observation, &situation, signatures).verdict
+    classify(observation, &situation, signatures)
+}
+
+/// Records on the observation the continue control its classification read from the page.
+pub fn note_way_on(observation: &mut Observation, classification: &Classification) {
+    if let Some(control) = &classification.way_on {
+        observation.continue_url = control.target.clone();
+        observation.continue_control = Some(control.describe());
+    }
 }

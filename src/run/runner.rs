@@ -19,7 +19,7 @@ use crate::engine::Capture;
 use crate::model::{Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict};
 use crate::store::{PreparedRecord, Store, StoreError};
 
-use super::measure::{capture, verdict_of};
+use super::measure::{capture, classification_of, note_way_on};
 use super::writer::{self, WriterInbox, WriterStats};
 use super::{Engines, Outcome};
 
@@ -320,7 +320,7 @@ async fn measure_probe(
     };
     let observed_at = (runner.clock)();
     let Capture {
-        observation,
+        mut observation,
         artifacts,
     } = capture(
         &runner.engines,
@@ -332,7 +332,9 @@ async fn measure_probe(
     )
     .await;
     drop(permit);
-    let raw = verdict_of(&observation, context, link, &runner.catalog.signatures);
+    let classified = classification_of(&observation, context, link, &runner.catalog.signatures);
+    note_way_on(&mut observation, &classified);
+    let raw = classified.verdict;
     let verdict = match control {
         Some(control) => with_control(raw.clone(), control),
         None => raw.clone(),

@@ -1,8 +1,11 @@
 //! Share links (DOMAIN.md §5), each resolved by its real mechanism: HTTP redirects (Douyin,
 //! Kuaishou, Bilibili, Xiaohongshu), a script variable (JD's `var hrl`), a script plus a
 //! Referer-gated hop (Taobao's s.click), a script redirect carrying the item id (m.tb.cn)
-//! and a meta refresh (Pinduoduo, whose redirect kind DOMAIN.md leaves open). A code always
-//! resolves to the same item, derived from the code, so any code a scenario uses works.
+//! and a meta refresh or a script (Pinduoduo, whose redirect kind DOMAIN.md leaves open). A
+//! code always resolves to the same item, derived from the code, so any code a scenario uses
+//! works. Pages that redirect by script do it in several forms, chosen by the code: a
+//! literal `location.replace('…')`, a variable, a URL put together from pieces, a timer, an
+//! encoded URL decoded in script, an anchor the script clicks.
 
 use super::page;
 use super::visit::{Reply, Visit};
@@ -45,11 +48,18 @@ fn jd_union(code: &str) -> Reply {
         page::hex_id(code, 32),
         page::component(code)
     );
+    let redirect = match super::gateways::form_of(code, 3) {
+        0 => "window.location.replace(hrl);",
+        1 => "setTimeout(function () { location.href = hrl; }, 200);",
+        _ => {
+            "document.addEventListener('DOMContentLoaded', function () { window.location.replace(hrl); });"
+        }
+    };
     Reply::html(
         200,
         page::fill(
             include_str!("pages/jd_union.html"),
-            &[("hrl", page::js(&hrl))],
+            &[("hrl", page::js(&hrl)), ("redirect", redirect.to_string())],
         ),
     )
 }
@@ -108,30 +118,68 @@ fn taobao_jump(visit: &Visit) -> Reply {
 /// m.tb.cn/h.<code>: a page carrying the item id that redirects by script.
 fn taobao_short(code: &str) -> Reply {
     let id = format!("6{}", page::digits(code, 11));
+    let sk = format!("1.{}_21380790_1631840400000.Copy.1", page::hex_id(code, 24));
     let target = format!(
-        "https://item.taobao.com/item.htm?id={id}&sourceType=item&ut_sk=1.{}_21380790_1631840400000.Copy.1&shareurl=true",
-        page::hex_id(code, 24)
+        "https://item.taobao.com/item.htm?id={id}&sourceType=item&ut_sk={sk}&shareurl=true"
     );
+    let redirect = match super::gateways::form_of(code, 6) {
+        0 => format!("location.replace('{}');", page::js(&target)),
+        1 => "location.replace(url);".to_string(),
+        2 => format!(
+            "var sk = '{}';\nwindow.location.href = 'https://item.taobao.com/item.htm?id=' + itemId + '&sourceType=item&ut_sk=' + sk + '&shareurl=true';",
+            page::js(&sk)
+        ),
+        3 => "setTimeout(function () { window.location.replace(url); }, 300);".to_string(),
+        4 => format!(
+            "window.location = decodeURIComponent('{}');",
+            page::js(&page::component(&target))
+        ),
+        _ => "var a = document.createElement('a');\na.href = url;\ndocument.body.appendChild(a);\na.click();"
+            .to_string(),
+    };
     Reply::html(
         200,
         page::fill(
             include_str!("pages/taobao_mtb.html"),
-            &[("item_id", id), ("target", page::js(&target))],
+            &[
+                ("item_id", id),
+                ("target", page::js(&target)),
+                ("redirect", redirect),
+            ],
         ),
     )
 }
 
 fn pinduoduo(code: &str) -> Reply {
+    let (goods, share) = (page::digits(code, 12), page::hex_id(code, 16));
     let target = format!(
-        "https://mobile.yangkeduo.com/goods.html?goods_id={}&_wv=41729&_x_share_id={}",
-        page::digits(code, 12),
-        page::hex_id(code, 16)
+        "https://mobile.yangkeduo.com/goods.html?goods_id={goods}&_wv=41729&_x_share_id={share}"
     );
+    let (refresh, script) = match super::gateways::form_of(code, 2) {
+        0 => (
+            format!(
+                "<meta http-equiv=\"refresh\" content=\"0;url={}\">",
+                page::html(&target)
+            ),
+            String::new(),
+        ),
+        _ => (
+            String::new(),
+            format!(
+                "<script>\nvar goods = {{ id: '{goods}', share: '{share}' }};\n\
+                 window.location.replace('https://mobile.yangkeduo.com/goods.html?goods_id=' + goods.id + '&_wv=41729&_x_share_id=' + goods.share);\n</script>"
+            ),
+        ),
+    };
     Reply::html(
         200,
         page::fill(
             include_str!("pages/pinduoduo_share.html"),
-            &[("target", page::html(&target))],
+            &[
+                ("target", page::html(&target)),
+                ("refresh", refresh),
+                ("script", script),
+            ],
         ),
     )
 }

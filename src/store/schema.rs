@@ -13,7 +13,7 @@ use super::error::sqlite;
 pub(super) const APPLICATION_ID: i64 = 0x4C4B_4754;
 
 /// `MIGRATIONS[i]` takes a database from version `i` to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this linkgate writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -123,6 +123,16 @@ const V2: &str = "ALTER TABLE observations ADD COLUMN title TEXT;";
 const V3: &str = "
 ALTER TABLE runs ADD COLUMN sealed_at TEXT;
 UPDATE runs SET sealed_at = ended_at WHERE status = 'completed';
+";
+
+/// Version 4. What the final page offers and whether its own navigation was decided:
+/// `continue_url` (where its continue control leads) and `continue_control` (that control,
+/// described), and `script_undecided` (why its scripts could not be decided). NULL in rows
+/// written before version 4.
+const V4: &str = "
+ALTER TABLE observations ADD COLUMN continue_url TEXT;
+ALTER TABLE observations ADD COLUMN continue_control TEXT;
+ALTER TABLE observations ADD COLUMN script_undecided TEXT;
 ";
 
 /// What the file says about itself.

@@ -114,9 +114,10 @@ fn insert_record(tx: &Transaction<'_>, prepared: &PreparedRecord) -> rusqlite::R
              link_platform, link_category, url, role, observed_at, engine, entry_url,
              final_url, status, charset, truncated, body_sha256, screenshot_sha256, body_gz,
              rendered_text, dialogs, evidence, headers, failure_kind, failure_message,
-             duration_ms, started_at, title)
+             duration_ms, started_at, title, continue_url, continue_control, script_undecided)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32,
+                 ?33, ?34)",
     )?;
     insert.execute(params![
         record.run_id,
@@ -150,6 +151,9 @@ fn insert_record(tx: &Transaction<'_>, prepared: &PreparedRecord) -> rusqlite::R
         int(o.duration_ms),
         o.started_at.as_ref().map(time),
         prepared.title,
+        o.continue_url,
+        o.continue_control,
+        o.script_undecided,
     ])?;
     let id = tx.last_insert_rowid();
     insert_hops(tx, id, &o.hops)?;

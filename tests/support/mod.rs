@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod cli;
+pub mod corpus;
 pub mod faults;
 pub mod fixtures;
 pub mod history;
@@ -17,5 +18,6 @@ pub mod scenario;
 pub mod server;
 pub mod site;
 pub mod tls;
+pub mod tunnel;
 
 pub use server::{Reply, Server};

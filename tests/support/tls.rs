@@ -16,6 +16,11 @@ pub struct TestPki {
 }
 
 pub fn pki() -> TestPki {
+    pki_for(&["127.0.0.1", "localhost"])
+}
+
+/// A CA and an acceptor serving a leaf for every name in `names`.
+pub fn pki_for(names: &[&str]) -> TestPki {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -31,7 +36,7 @@ pub fn pki() -> TestPki {
 
     let leaf_key = KeyPair::generate().unwrap();
     let mut leaf_params =
-        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
     leaf_params.use_authority_key_identifier_extension = true;
     let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
-use reqwest::header::{COOKIE, HeaderMap, REFERER};
+use reqwest::header::{COOKIE, HeaderMap, REFERER, USER_AGENT};
 use tokio::time::Instant;
 use url::Url;
 
@@ -31,6 +31,8 @@ pub(crate) struct Outcome {
     pub body: Option<Body>,
     /// Raw bodies of the pages left by meta refresh or script.
     pub evidence: Vec<Artifact>,
+    /// Why the final page's own navigation could not be decided (its scripts), if so.
+    pub undecided: Option<String>,
     pub failure: Option<Failure>,
 }
 
@@ -110,6 +112,7 @@ impl Walk<'_> {
         self.push_hop(&step, Some(head.status), head.location.clone());
         self.out.head = Some(head.clone());
         self.out.body = None;
+        self.out.undecided = None;
         if let Some(url) = http_redirect(&head)? {
             return self.follow(url, HopVia::Http, step.referer);
         }
@@ -129,7 +132,14 @@ impl Walk<'_> {
                 message: format!("HTTP {} from {}", head.status, head.url),
             });
         }
-        let redirect = in_page_redirect(&head, &body);
+        let user_agent = self
+            .headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let on_its_own = in_page_redirect(&head, &body, user_agent);
+        self.out.undecided = on_its_own.undecided;
+        let redirect = on_its_own.redirect;
         if redirect.is_some() && !body.bytes.is_empty() {
             // The page is left, so it is kept as evidence; it stays the page observed only
             // if the next hop gets no response.
@@ -219,15 +229,19 @@ impl Walk<'_> {
     }
 }
 
-/// Where a page sends the browser: a script or meta refresh in HTML, or a `Refresh` header.
-fn in_page_redirect(head: &Head, body: &Body) -> Option<in_page::InPageRedirect> {
-    let in_html = head.is_html_like().then(|| {
+/// Where a page sends the browser on its own: a script or meta refresh in HTML, or a
+/// `Refresh` header (which a page that cannot be decided does not get to use either).
+fn in_page_redirect(head: &Head, body: &Body, user_agent: &str) -> in_page::OnItsOwn {
+    let mut found = if head.is_html_like() {
         let text = charset::decode(&body.bytes, head.content_type.as_deref(), None).text;
-        in_page::find(&text, &head.url)
-    });
-    in_html
-        .flatten()
-        .or_else(|| in_page::from_refresh_header(head.header("refresh"), &head.url))
+        in_page::find(&text, &head.url, user_agent)
+    } else {
+        in_page::OnItsOwn::default()
+    };
+    if found.redirect.is_none() && found.undecided.is_none() {
+        found.redirect = in_page::from_refresh_header(head.header("refresh"), &head.url);
+    }
+    found
 }
 
 /// Where a 3xx response sends the browser. A `Location` to an app scheme (`taobao://…`)

@@ -1,74 +1,33 @@
-//! Redirects made by a page rather than by HTTP: `<meta http-equiv=refresh>` and the
-//! plain script redirects share links and gateways use (`location.href = '…'`,
-//! `location.replace('…')`, JD's `var hrl = '…'`, Taobao's `real_jump_address = '…'`).
+//! Navigations a page makes on its own rather than by HTTP: `<meta http-equiv=refresh>`, and
+//! what its scripts do while it loads or from a timer within the settle time, learned by
+//! running them (`crate::script`). Handlers that wait for a tap are never followed.
 //!
-//! No JavaScript is run: only assignments of a plain string literal count, so a URL built
-//! from pieces is never guessed at. Only `<script>` elements are read (not `onclick`
-//! attributes, which wait for a tap), and comments in scripts are skipped. The redirect
-//! variables JD and Taobao name win over other assignments, because their pages also carry
-//! fallback links; a script redirect wins over a meta refresh, because scripts run while the
-//! page is parsed and a refresh fires only after it has loaded.
+//! Most pages have no script that could navigate, and those are decided from html5ever's
+//! tokenizer alone (`page_scan`), without building a tree or starting the script engine. A
+//! script navigation made while the page loads wins over a refresh, which fires only once it
+//! has loaded; a timer and a refresh go in the order they fire. A page whose scripts cannot
+//! be decided (a budget ran out, or a script that could navigate threw first) is not left:
+//! it is the page observed, with the reason, so the classifier says `inconclusive`.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::Selector;
 use url::Url;
 
-use super::js;
-use super::page_scan::{self, Declared, is_javascript};
+use super::page_scan;
 use crate::model::HopVia;
+use crate::script::{self, Limits, Mode, PageSource};
 
 /// A refresh longer than this leaves the page on screen for the user to read, so it is the
 /// page observed, not a redirect.
 pub(crate) const META_REFRESH_MAX_DELAY_SECS: f64 = 5.0;
 
-/// A JS string literal in single or double quotes (group 1 or 2), on one line.
-const LITERAL: &str = r#"(?:'((?:[^'\\\r\n]|\\.)*)'|"((?:[^"\\\r\n]|\\.)*)")"#;
-/// Not part of a longer name or member access.
-const START: &str = r"(?:^|[^\w$.])";
-const LOCATION: &str = r"(?:(?:window|document|top|self|parent)\s*\.\s*)?location";
-
-static NAMED_VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(&format!(
-        r"(?m){START}(?:(?:var|let|const)\s+)?(?:hrl|real_jump_address)\s*=\s*{LITERAL}\s*(?:[;,)}}]|$)"
-    ))
+/// Pages that can navigate on their own have a script or an `http-equiv` meta; scripts in
+/// SVG or MathML may be written with character references, so those pages are always read.
+/// A search for these costs far less than reading the page.
+static MAY_REDIRECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)<script|http-equiv|<svg|<math").unwrap_or_else(|e| panic!("{e}"))
 });
-static LOCATION_ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-    regex(&format!(
-        r"(?m){START}{LOCATION}(?:\s*\.\s*href)?\s*=\s*{LITERAL}\s*(?:[;,)}}]|$)"
-    ))
-});
-static LOCATION_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(&format!(
-        r"{START}{LOCATION}\s*\.\s*(?:replace|assign)\s*\(\s*{LITERAL}\s*\)"
-    ))
-});
-/// What the source of any page `find` can follow contains: a script redirect names
-/// `location`, `hrl` or `real_jump_address` as written (HTML scripts are raw text, with no
-/// character references), and a meta refresh needs an `http-equiv` attribute. Scripts in SVG
-/// or MathML are the exception (their text may be written with references), so those pages
-/// are always parsed. Most pages have none of these, and a search for them costs far less than
-/// parsing the page: profiling showed that parse as a quarter of a run's CPU.
-static MAY_REDIRECT: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"location|hrl|real_jump_address|(?i:http-equiv|<svg|<math)"));
-static SCRIPT: LazyLock<Selector> = LazyLock::new(|| selector("script"));
-static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[http-equiv]"));
-static BASE: LazyLock<Selector> = LazyLock::new(|| selector("base[href]"));
-
-fn regex(pattern: &str) -> Regex {
-    match Regex::new(pattern) {
-        Ok(r) => r,
-        Err(e) => panic!("built-in pattern {pattern} is invalid: {e}"),
-    }
-}
-
-fn selector(css: &str) -> Selector {
-    match Selector::parse(css) {
-        Ok(s) => s,
-        Err(e) => panic!("built-in selector {css} is invalid: {e}"),
-    }
-}
 
 /// Where a page sends the browser next, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,69 +36,87 @@ pub(crate) struct InPageRedirect {
     pub via: HopVia,
 }
 
-/// The redirect `html` (served from `page_url`) makes, if any. Targets that are not http(s)
-/// (app schemes such as `taobao://`, `javascript:`) are not redirects the engine can follow.
-pub(crate) fn find(html: &str, page_url: &Url) -> Option<InPageRedirect> {
+/// What a page does on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OnItsOwn {
+    pub redirect: Option<InPageRedirect>,
+    /// Why the page's own navigation could not be decided.
+    pub undecided: Option<String>,
+}
+
+/// What `html` (served from `page_url` to `user_agent`) does on its own. Targets that are not
+/// http(s) (app schemes such as `taobao://`, `javascript:`) are not redirects the engine can
+/// follow.
+pub(crate) fn find(html: &str, page_url: &Url, user_agent: &str) -> OnItsOwn {
     if !MAY_REDIRECT.is_match(html) {
-        return None;
+        return OnItsOwn::default();
     }
-    let declared = page_scan::scan(html).unwrap_or_else(|| declared_by_tree(html));
-    let base = declared
-        .base
-        .as_deref()
-        .and_then(|href| page_url.join(href.trim()).ok())
-        .unwrap_or_else(|| page_url.clone());
-    let scripts: Vec<String> = declared
-        .scripts
-        .iter()
-        .map(|s| js::strip_comments(s))
-        .collect();
-    let script_target = first_literal(&scripts, &[&NAMED_VARIABLE], &base)
-        .or_else(|| first_literal(&scripts, &[&LOCATION_ASSIGN, &LOCATION_CALL], &base));
-    if let Some(url) = script_target {
-        return Some(InPageRedirect {
-            url,
-            via: HopVia::Script,
-        });
+    if let Some(declared) = page_scan::scan(html)
+        && !declared.scripts.iter().any(|s| script::may_navigate(s))
+    {
+        let base = declared
+            .base
+            .as_deref()
+            .and_then(|b| page_url.join(b.trim()).ok())
+            .unwrap_or_else(|| page_url.clone());
+        return OnItsOwn {
+            redirect: refresh(&declared.refreshes, &base).map(|(_, r)| r),
+            undecided: None,
+        };
     }
-    declared
-        .refreshes
+    let run = script::run(
+        PageSource {
+            html,
+            url: page_url,
+            user_agent,
+        },
+        Mode::Load,
+        &Limits::default(),
+    );
+    let base = run.base.clone().unwrap_or_else(|| page_url.clone());
+    let refresh = refresh(&run.refreshes, &base);
+    if let Some(nav) = &run.navigation {
+        let fires_first = refresh.as_ref().is_none_or(|(ms, _)| nav.at_ms <= *ms);
+        if fires_first {
+            let redirect = followable(&base, &nav.url).map(|url| InPageRedirect {
+                url,
+                via: HopVia::Script,
+            });
+            return OnItsOwn {
+                redirect,
+                undecided: None,
+            };
+        }
+    }
+    if let Some(why) = run.undecided {
+        return OnItsOwn {
+            redirect: None,
+            undecided: Some(why),
+        };
+    }
+    OnItsOwn {
+        redirect: refresh.map(|(_, r)| r),
+        undecided: None,
+    }
+}
+
+/// The first refresh within the settle time, with when it fires (ms).
+fn refresh(contents: &[String], base: &Url) -> Option<(u64, InPageRedirect)> {
+    contents
         .iter()
         .filter_map(|content| parse_refresh(content))
         .filter(|(delay, _)| *delay <= META_REFRESH_MAX_DELAY_SECS)
-        .find_map(|(_, target)| followable(&base, &target))
-        .map(|url| InPageRedirect {
-            url,
-            via: HopVia::MetaRefresh,
-        })
-}
-
-/// What `html` declares, read from its parsed document: for the pages
-/// [`page_scan::scan`] leaves to the tree builder.
-fn declared_by_tree(html: &str) -> Declared {
-    let doc = crate::classify::parse_page(html, &crate::classify::ParseLimits::PAGE).html;
-    Declared {
-        base: doc
-            .select(&BASE)
-            .next()
-            .and_then(|b| b.value().attr("href"))
-            .map(str::to_string),
-        scripts: doc
-            .select(&SCRIPT)
-            .filter(|s| s.value().attr("src").is_none() && is_javascript(s.value().attr("type")))
-            .map(|s| s.text().collect::<String>())
-            .collect(),
-        refreshes: doc
-            .select(&META)
-            .filter(|m| {
-                m.value()
-                    .attr("http-equiv")
-                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("refresh"))
+        .find_map(|(delay, target)| {
+            followable(base, &target).map(|url| {
+                (
+                    (delay * 1000.0) as u64,
+                    InPageRedirect {
+                        url,
+                        via: HopVia::MetaRefresh,
+                    },
+                )
             })
-            .filter_map(|m| m.value().attr("content"))
-            .map(str::to_string)
-            .collect(),
-    }
+        })
 }
 
 /// The HTTP `Refresh` header, which browsers treat like a meta refresh. It ranks after
@@ -155,29 +132,6 @@ pub(crate) fn from_refresh_header(value: Option<&str>, page_url: &Url) -> Option
     })
 }
 
-/// The first followable literal matched by any of `res`, in document order.
-fn first_literal(scripts: &[String], res: &[&Regex], base: &Url) -> Option<Url> {
-    scripts.iter().find_map(|script| {
-        let mut hits: Vec<(usize, &str)> = res
-            .iter()
-            .flat_map(|re| re.captures_iter(script))
-            .filter_map(|c| {
-                let m = c.get(1).or_else(|| c.get(2))?;
-                Some((m.start(), m.as_str()))
-            })
-            .collect();
-        hits.sort_by_key(|(at, _)| *at);
-        hits.into_iter()
-            .find_map(|(_, literal)| followable(base, &decode_literal(literal)))
-    })
-}
-
-/// A JS literal's text as a URL: JS escapes undone, then `&amp;` (pages often HTML-escape
-/// URLs inside scripts, which browsers do not undo there, but the servers expect `&`).
-fn decode_literal(literal: &str) -> String {
-    js::unescape(literal).replace("&amp;", "&")
-}
-
 fn followable(base: &Url, target: &str) -> Option<Url> {
     let target = target.trim();
     if target.is_empty() || target.starts_with('#') {
@@ -187,38 +141,19 @@ fn followable(base: &Url, target: &str) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
-/// A refresh `content` as (delay seconds, URL), as HTML parses it: `5`, `0;url=…`,
-/// `0; URL='…'`, `0,…`. A refresh without a URL reloads the page and is not a redirect.
-pub(crate) fn parse_refresh(content: &str) -> Option<(f64, String)> {
-    let content = content.trim_start();
-    let digits = content
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(content.len());
-    let delay: f64 = content[..digits].parse().ok()?;
-    let rest = content[digits..].trim_start();
-    let rest = rest.strip_prefix([';', ',']).unwrap_or(rest).trim_start();
-    let rest = match rest.get(..3) {
-        Some(p) if p.eq_ignore_ascii_case("url") => {
-            let after = rest[3..].trim_start();
-            after.strip_prefix('=').map(str::trim_start).unwrap_or(rest)
-        }
-        _ => rest,
-    };
-    let url = match rest.chars().next() {
-        Some(q @ ('\'' | '"')) => rest[1..].split(q).next().unwrap_or(""),
-        _ => rest,
-    };
-    let url = url.trim();
-    (!url.is_empty()).then(|| (delay, url.to_string()))
-}
+pub(crate) use crate::script::parse_refresh;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const UA: &str = "Mozilla/5.0 (Linux; Android 12) Chrome/120 Mobile";
+
     fn page(html: &str) -> Option<(String, HopVia)> {
         let base = Url::parse("https://share.test/s/abc?x=1").unwrap();
-        find(html, &base).map(|r| (r.url.to_string(), r.via))
+        find(html, &base, UA)
+            .redirect
+            .map(|r| (r.url.to_string(), r.via))
     }
 
     fn script(body: &str) -> Option<String> {
@@ -229,18 +164,13 @@ mod tests {
     }
 
     #[test]
-    fn every_script_form_is_followed() {
+    fn literal_and_computed_script_redirects_are_followed() {
         let to = Some("https://item.test/1".to_string());
         for form in [
             "location.href = 'https://item.test/1';",
-            "location.replace('https://item.test/1')",
-            "location.assign(\"https://item.test/1\");",
-            "window.location = 'https://item.test/1'",
-            "window.location.href = \"https://item.test/1\";",
-            "document.location.href='https://item.test/1'}",
-            "top.location.replace( 'https://item.test/1' );",
-            "var hrl='https://item.test/1';",
-            "real_jump_address = 'https://item.test/1';",
+            "var hrl='https://item.test/1'; window.location.replace(hrl);",
+            "var base = 'https://item.test/'; location.replace(base + 1);",
+            "setTimeout(function () { location.href = 'https://item.test/1' }, 800);",
         ] {
             assert_eq!(script(form), to, "{form}");
         }
@@ -249,7 +179,8 @@ mod tests {
     #[test]
     fn escapes_and_entities_in_literals_are_decoded() {
         assert_eq!(
-            script(r"var hrl='https:\/\/u.test\/jda?e=1&amp;p=2\x26q=3';").as_deref(),
+            script(r"var hrl='https:\/\/u.test\/jda?e=1&amp;p=2\x26q=3'; location.replace(hrl);")
+                .as_deref(),
             Some("https://u.test/jda?e=1&p=2&q=3")
         );
     }
@@ -269,16 +200,15 @@ mod tests {
     }
 
     #[test]
-    fn computed_or_compared_locations_are_not_followed() {
+    fn compared_commented_and_unfollowable_locations_are_not_followed() {
         for form in [
-            "location.href = 'https://a.test/' + id;",
-            "location.href = base;",
             "if (location.href == 'https://a.test/') {}",
-            "mylocation.href = 'https://a.test/';",
+            "var mylocation = {}; mylocation.href = 'https://a.test/';",
             "// location.href = 'https://a.test/';",
             "/* location.replace('https://a.test/') */",
             "location.href = 'javascript:void(0)';",
             "location.href = 'taobao://item.taobao.com/item.htm?id=1';",
+            "function later() { location.href = 'https://a.test/'; }",
         ] {
             assert_eq!(script(form), None, "{form}");
         }
@@ -288,6 +218,12 @@ mod tests {
     fn handlers_and_non_js_scripts_are_not_followed() {
         assert_eq!(
             page("<a onclick=\"location.href='https://a.test/'\">continue</a>"),
+            None
+        );
+        assert_eq!(
+            page(
+                "<a id=c>continue</a><script>document.getElementById('c').onclick = function () { location.href = 'https://a.test/'; };</script>"
+            ),
             None
         );
         assert_eq!(
@@ -301,9 +237,15 @@ mod tests {
     }
 
     #[test]
-    fn named_variables_win_over_fallback_assignments() {
-        let body = "function f(){location.href='https://m.jd.test/'}\nvar hrl='https://u.jd.test/jda?e=1';";
-        assert_eq!(script(body).as_deref(), Some("https://u.jd.test/jda?e=1"));
+    fn a_page_whose_scripts_cannot_be_decided_is_not_left() {
+        let base = Url::parse("https://share.test/s").unwrap();
+        let found = find(
+            "<meta http-equiv=refresh content='1;url=/m'><script>Lib.init(); location.replace(Lib.url);</script>",
+            &base,
+            UA,
+        );
+        assert_eq!(found.redirect, None);
+        assert!(found.undecided.unwrap().contains("threw"));
     }
 
     #[test]
@@ -337,6 +279,15 @@ mod tests {
             None
         );
         assert_eq!(page("<meta http-equiv=refresh content='0'>"), None);
+    }
+
+    #[test]
+    fn a_timer_and_a_refresh_go_in_the_order_they_fire() {
+        let html = "<meta http-equiv=refresh content='1;url=/meta'><script>setTimeout(function(){ location.href = '/js' }, 3000)</script>";
+        assert_eq!(
+            page(html),
+            Some(("https://share.test/meta".to_string(), HopVia::MetaRefresh))
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The http engine: measures a probe with plain HTTP requests, the way an in-app WebView
-//! would load the entry URL, without running JavaScript. It records every hop and every
+//! would load the entry URL; a page's inline scripts run in a sandbox only to learn where the
+//! page navigates on its own (`crate::script`). It records every hop and every
 //! attempt, keeps the raw bodies as evidence, and stays polite per host. Building it can
 //! fail (a bad proxy or CA certificate); measuring cannot: a failed probe is an observation
 //! with a `failure`.
@@ -11,7 +12,6 @@ mod cookies;
 mod failure;
 mod fetch;
 mod in_page;
-mod js;
 mod observe;
 mod page_scan;
 mod polite;

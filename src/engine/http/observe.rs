@@ -29,6 +29,7 @@ pub(crate) fn finished(
         evidence,
         attempts,
         failure: outcome.failure,
+        script_undecided: outcome.undecided,
         started_at: Some(started_at),
         duration_ms,
         ..Observation::default()

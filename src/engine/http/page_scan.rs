@@ -1,4 +1,4 @@
-//! What a page declares that the redirect search reads — its inline JavaScript, its
+//! What a page declares that the redirect search reads first — its inline JavaScript, its
 //! `<meta http-equiv>` refreshes and its first `<base href>` — found by html5ever's tokenizer
 //! alone, without building a DOM. Building the tree cost as much again as tokenizing, and this
 //! runs on every page that names `location` (most share-link pages do).
@@ -18,6 +18,8 @@ use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 use regex::Regex;
+
+use crate::script::is_javascript;
 use std::sync::LazyLock;
 
 /// Pages the tokenizer alone cannot read as the tree builder would.
@@ -131,17 +133,6 @@ impl State {
     fn end_script(&mut self) {
         if let Some(script) = self.script.take() {
             self.declared.scripts.push(script);
-        }
-    }
-}
-
-/// Whether a `<script type>` is JavaScript (no type, an empty one, a module, or a MIME type
-/// ending in javascript or ecmascript).
-pub(crate) fn is_javascript(script_type: Option<&str>) -> bool {
-    match script_type.map(|t| t.trim().to_ascii_lowercase()) {
-        None => true,
-        Some(t) => {
-            t.is_empty() || t == "module" || t.ends_with("javascript") || t.ends_with("ecmascript")
         }
     }
 }

@@ -291,6 +291,18 @@ impl DetailContext<'_> {
         );
         add(t.final_url, o.final_url.clone());
         add(
+            t.continue_control,
+            match (&o.continue_control, &o.continue_url) {
+                (Some(control), _) => control.clone(),
+                (None, Some(url)) => url.clone(),
+                (None, None) => String::new(),
+            },
+        );
+        add(
+            t.script_undecided,
+            o.script_undecided.clone().unwrap_or_default(),
+        );
+        add(
             t.status,
             o.status.map(|s| s.to_string()).unwrap_or_default(),
         );

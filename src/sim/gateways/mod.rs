@@ -74,10 +74,50 @@ fn bad_request(message: &str) -> Reply {
     )
 }
 
-/// A "continue" button of a warning page.
+/// A warning page's "continue" control, in one of the forms real gateway pages use, chosen
+/// by `seed` (the link) so the same link always gets the same page: a plain link, or a
+/// button whose script waits for a tap (an `onclick` property or attribute, a click or
+/// touchend listener, a `javascript:` link). Nothing navigates until the person taps.
 fn button(class: &str, href: &str, text: &str) -> String {
-    format!(
-        "<a class=\"{class}\" href=\"{}\">{text}</a>",
-        page::html(href)
-    )
+    continue_control(class, href, text, href)
+}
+
+/// How many forms [`continue_control`] has.
+pub(crate) const CONTINUE_FORMS: usize = 6;
+
+pub(crate) fn continue_control(class: &str, href: &str, text: &str, seed: &str) -> String {
+    let id = format!(
+        "{}-continue",
+        class.split([' ', '_']).next().unwrap_or("page")
+    );
+    let (attr, js) = (page::html(href), page::js(href));
+    let form = form_of(seed, CONTINUE_FORMS);
+    match form {
+        0 => format!("<a class=\"{class}\" href=\"{attr}\">{text}</a>"),
+        1 => format!(
+            "<a class=\"{class}\" id=\"{id}\" href=\"javascript:;\">{text}</a>\n\
+             <script>document.getElementById('{id}').onclick = function () {{ location.href = '{js}'; return false; }};</script>"
+        ),
+        2 => format!(
+            "<button type=\"button\" class=\"{class}\" id=\"{id}\">{text}</button>\n\
+             <script>document.getElementById('{id}').addEventListener('click', function (e) {{ e.preventDefault(); window.location.replace('{js}'); }});</script>"
+        ),
+        3 => format!(
+            "<div class=\"{class}\" id=\"{id}\" data-href=\"{attr}\">{text}</div>\n\
+             <script>document.getElementById('{id}').addEventListener('touchend', function () {{ window.location.href = this.getAttribute('data-href'); }});</script>"
+        ),
+        4 => format!(
+            "<button type=\"button\" class=\"{class}\" onclick=\"location.href = this.getAttribute('data-to')\" data-to=\"{attr}\">{text}</button>"
+        ),
+        _ => format!(
+            "<a class=\"{class}\" href=\"javascript:location.href='{}';\">{text}</a>",
+            page::html(&js)
+        ),
+    }
+}
+
+/// A stable choice among `forms` for `seed`.
+pub(crate) fn form_of(seed: &str, forms: usize) -> usize {
+    let digit: usize = page::digits(seed, 2).parse().unwrap_or(0);
+    digit % forms
 }

@@ -59,7 +59,10 @@ fn warning(url: &str) -> Reply {
         200,
         page::fill(
             include_str!("../pages/weibo_sinaurl.html"),
-            &[("url", page::html(url)), ("href", page::html(url))],
+            &[
+                ("url", page::html(url)),
+                ("button", super::button("m-btn", url, "继续访问")),
+            ],
         ),
     )
 }

@@ -39,7 +39,8 @@ pub struct ClassifyArgs {
     /// Decode the page with this charset instead of detecting it
     #[arg(long, value_name = "CHARSET")]
     charset: Option<String>,
-    /// Scenario files or folders (repeatable) [default: scenarios]
+    /// Scenario files or folders (repeatable) [default: ./scenarios, else
+    /// the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     /// Print one JSON object
@@ -59,12 +60,7 @@ struct Report<'a> {
 }
 
 pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
-    let paths = if args.scenarios.is_empty() {
-        vec![PathBuf::from("scenarios")]
-    } else {
-        args.scenarios.clone()
-    };
-    let catalog = load_catalog(&paths)?;
+    let catalog = load_catalog(&args.scenarios)?;
     if let Some(label) = &args.charset
         && linkgate::charset::lookup(label).is_none()
     {

@@ -52,7 +52,7 @@ pub struct ReportJob<'a> {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<Exit> {
-    let catalog = load_catalog(&args.scenarios.or_default())?;
+    let catalog = load_catalog(&args.scenarios.paths)?;
     let lang = args.lang.as_deref().map(parse_lang).transpose()?;
     let index = write_report(&ReportJob {
         catalog: &catalog,

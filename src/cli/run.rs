@@ -154,7 +154,7 @@ impl<'a> Session<'a> {
         clock: SimClock,
         summaries: bool,
     ) -> anyhow::Result<Session<'a>> {
-        let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
+        let catalog = Arc::new(load_catalog(&args.scenarios.paths)?);
         super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
         args.engine.as_deref().map(parse_engine).transpose()?;
         parse_verdicts(&args.fail_on)?;

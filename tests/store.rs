@@ -277,6 +277,36 @@ fn run_round_trips_and_finishes() {
 }
 
 #[test]
+fn a_run_that_stopped_itself_is_failed_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db_in(&dir)).unwrap();
+    store.begin_run(&run("r1", 0)).unwrap();
+    store.begin_run(&run("r2", 10)).unwrap();
+    assert_eq!(store.stop_reason("r1").unwrap(), None);
+    store
+        .stop_run("r1", "dns: 12 of 12 controls", at(20))
+        .unwrap();
+    let stopped = store.run("r1").unwrap().unwrap();
+    assert_eq!(
+        (stopped.status, stopped.ended_at),
+        (RunStatus::Failed, Some(at(20)))
+    );
+    assert_eq!(
+        store.stop_reason("r1").unwrap().as_deref(),
+        Some("dns: 12 of 12 controls")
+    );
+    store.finish_run("r2", RunStatus::Failed, at(30)).unwrap();
+    assert_eq!(
+        store.stop_reason("r2").unwrap(),
+        None,
+        "only a stop has a reason"
+    );
+    assert_eq!(store.stop_reason("nope").unwrap(), None);
+    let err = store.stop_run("nope", "x", at(30)).unwrap_err();
+    assert!(matches!(err, StoreError::UnknownRun { .. }), "{err}");
+}
+
+#[test]
 fn migration_from_empty_creates_folder_schema_and_wal() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);

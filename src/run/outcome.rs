@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::WriterStats;
+use super::preflight::Unreachable;
 use crate::model::{Run, VerdictKind};
 use crate::store::VerdictCount;
 
@@ -61,6 +62,8 @@ pub struct Outcome {
     pub measured_now: usize,
     /// What the history writer did in this invocation.
     pub history: WriterStats,
+    /// Why the preflight stopped the run before measuring its probes, if it did.
+    pub stopped: Option<Unreachable>,
 }
 
 impl Outcome {
@@ -97,6 +100,7 @@ impl Outcome {
             probes,
             measured_now,
             history,
+            stopped: None,
         }
     }
 

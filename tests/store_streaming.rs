@@ -254,13 +254,18 @@ fn a_version_1_history_gets_titles_from_its_bodies() {
         store.record(&r, &[]).unwrap();
     }
     {
-        // What version 1 wrote: no title column.
+        // What version 1 wrote: no title column (nor the later runs.stop_reason).
         let raw = rusqlite::Connection::open(&db).unwrap();
-        raw.execute_batch("ALTER TABLE observations DROP COLUMN title; PRAGMA user_version = 1;")
-            .unwrap();
+        raw.execute_batch(
+            "ALTER TABLE observations DROP COLUMN title;
+             ALTER TABLE runs DROP COLUMN stop_reason;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
     }
     let store = Store::open(&db).unwrap();
     let stored = read_all(&store, "r1", BodyRead::Skip);
     assert_eq!(stored[0].title.as_deref(), Some("已停止访问该网页"));
     assert!(stored[0].record.observation.body.is_empty());
+    assert_eq!(store.stop_reason("r1").unwrap(), None, "migrated to version 3 too");
 }

@@ -179,6 +179,37 @@ async fn no_preflight_measures_every_probe_as_before() {
         12,
         "6 controls, 6 probes"
     );
+
+    // The summary and the report say why nothing could be judged.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "6 rival pairs could not be judged: their controls failed too, most often with \
+             connect (6 of 6 controls)"
+        ),
+        "{stdout}"
+    );
+    let index =
+        std::fs::read_to_string(dir.path().join("reports").join(&run.id).join("index.html"))
+            .unwrap();
+    assert!(
+        index.contains("6 个竞争对手组合均无法判断：其中 6 个的对照也未能打开，最常见原因为 connect（6 个对照中 6 个）"),
+        "{index}"
+    );
+    let english = linkgate(
+        dir.path(),
+        &["report", &scenarios, "--lang", "en", "--out", "en"],
+    )
+    .await;
+    assert_eq!(english.status.code(), Some(0), "{}", text(&english));
+    let index = std::fs::read_to_string(dir.path().join("en/index.html")).unwrap();
+    assert!(
+        index.contains(
+            "None of the 6 rival pairs could be judged: 6 because their controls failed too, \
+             most often with connect (6 of 6 controls)"
+        ),
+        "{index}"
+    );
 }
 
 #[tokio::test]

@@ -267,5 +267,9 @@ fn a_version_1_history_gets_titles_from_its_bodies() {
     let stored = read_all(&store, "r1", BodyRead::Skip);
     assert_eq!(stored[0].title.as_deref(), Some("已停止访问该网页"));
     assert!(stored[0].record.observation.body.is_empty());
-    assert_eq!(store.stop_reason("r1").unwrap(), None, "migrated to version 3 too");
+    assert_eq!(
+        store.stop_reason("r1").unwrap(),
+        None,
+        "migrated to version 3 too"
+    );
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use linkgate::assess::ControlFailures;
 use linkgate::model::{FailureKind, VerdictKind};
 use linkgate::run::{Outcome, Unreachable, VerdictCounts};
 
@@ -40,6 +41,9 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
             counts(counts_of_host, colour)
         ));
     }
+    if let Some(line) = unjudged(&outcome.unjudged) {
+        out.push_str(&format!("{line}\n"));
+    }
     if run.status != linkgate::model::RunStatus::Completed {
         out.push_str(&format!(
             "the run is {}; finish it with: linkgate run --resume {}\n",
@@ -47,6 +51,19 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
         ));
     }
     out
+}
+
+/// `1698 rival pairs could not be judged: their controls failed too, most often with dns (32 of
+/// 32 controls)`, when some could not.
+fn unjudged(failures: &ControlFailures) -> Option<String> {
+    let (cause, n) = failures.dominant()?;
+    let pairs = failures.pairs;
+    Some(format!(
+        "{pairs} rival pair{} could not be judged: their controls failed too, most often with \
+         {cause} ({n} of {} controls)",
+        if pairs == 1 { "" } else { "s" },
+        failures.controls
+    ))
 }
 
 /// The one paragraph a run stopped by its preflight prints: what failed, what it means, what

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::WriterStats;
 use super::preflight::Unreachable;
+use crate::assess::ControlFailures;
 use crate::model::{Run, VerdictKind};
 use crate::store::VerdictCount;
 
@@ -64,6 +65,8 @@ pub struct Outcome {
     pub history: WriterStats,
     /// Why the preflight stopped the run before measuring its probes, if it did.
     pub stopped: Option<Unreachable>,
+    /// Rival pairs left inconclusive because their controls failed too, and why those did.
+    pub unjudged: ControlFailures,
 }
 
 impl Outcome {
@@ -101,6 +104,7 @@ impl Outcome {
             measured_now,
             history,
             stopped: None,
+            unjudged: ControlFailures::default(),
         }
     }
 

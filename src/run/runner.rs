@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::assess::ControlFailures;
 use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
@@ -368,14 +369,21 @@ async fn finish(
         let run = store
             .run(&id)?
             .ok_or_else(|| RunError::UnknownRun(id.clone()))?;
-        Ok((run, store.verdict_counts(&id)?))
+        let mechanisms = store.mechanism_counts(&id)?;
+        Ok((run, (store.verdict_counts(&id)?, mechanisms)))
     })
     .await?;
+    let (counts, mechanisms) = counts;
     if let Some(err) = failure {
         return Err(err);
     }
     let mut outcome = Outcome::new(run, &counts, ending.measured_now, history);
     outcome.stopped = ending.stopped;
+    outcome.unjudged = ControlFailures::from_counts(
+        mechanisms
+            .iter()
+            .map(|m| (m.role, m.verdict, m.mechanism.as_str(), m.count)),
+    );
     Ok(outcome)
 }
 

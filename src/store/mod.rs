@@ -32,7 +32,7 @@ mod write;
 
 pub use error::StoreError;
 pub use prepared::PreparedRecord;
-pub use read::{BodyRead, StoredRecord, VerdictCount};
+pub use read::{BodyRead, MechanismCount, StoredRecord, VerdictCount};
 pub use schema::SCHEMA_VERSION;
 
 use rusqlite::Connection;

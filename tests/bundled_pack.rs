@@ -276,3 +276,57 @@ fn sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+/// A run from an empty folder with the bundled pack, through the simulator: it passes the
+/// preflight, completes, and its manifest names the bundled files with their hashes.
+#[tokio::test]
+async fn a_sealed_run_of_the_bundled_pack_records_its_files_in_the_manifest() {
+    use linkgate::sim::{SimConfig, Simulator, World};
+    let sim = Simulator::start(SimConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        world: World::bundled(),
+        date: chrono::NaiveDate::from_ymd_opt(2022, 3, 15).unwrap(),
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("sim-ca.pem");
+    std::fs::write(&ca, sim.ca_pem()).unwrap();
+    let proxy = sim.proxy_url();
+    let args = [
+        "run",
+        "--proxy",
+        &proxy,
+        "--ca-cert",
+        "sim-ca.pem",
+        "--host",
+        "wechat",
+        "--target",
+        "taobao",
+        "--interval",
+        "0s",
+        "--per-host",
+        "16",
+    ];
+    let output = support::cli::linkgate(dir.path(), &args).await;
+    let (stdout, stderr) = ok(&output);
+    assert_eq!(stderr.matches(&notice()).count(), 1, "{stderr}");
+    let manifest = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("manifest: "))
+        .unwrap_or_else(|| panic!("no manifest:\n{stdout}"));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join(manifest.trim())).unwrap()).unwrap();
+    let files = manifest["run"]["scenario_files"].as_array().unwrap();
+    assert_eq!(files.len(), scenario_files());
+    for file in files {
+        let path = file["path"].as_str().unwrap();
+        let inside = path.strip_prefix("<bundled>/").unwrap();
+        assert_eq!(
+            file["sha256"],
+            sha256(bundle::file(inside).unwrap()),
+            "{path}"
+        );
+    }
+    sim.shutdown().await;
+}

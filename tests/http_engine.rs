@@ -334,6 +334,33 @@ async fn refused_connection_is_connect() {
     assert_eq!(kind, Some(FailureKind::Connect));
 }
 
+/// A proxy that refuses connections will refuse the next attempt too: the failure is the
+/// proxy's, and it is not retried with backoff (regression: a run behind a dead proxy spent
+/// seconds a probe backing off).
+#[tokio::test]
+async fn a_proxy_that_refuses_is_a_proxy_failure_tried_once() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let proxy = format!("http://127.0.0.1:{port}");
+    for url in ["https://weixin110.qq.com/x", "http://weixin110.qq.com/x"] {
+        let c = capture_with(
+            HttpConfig {
+                proxy: Some(proxy.clone()),
+                retries: 2,
+                ..config()
+            },
+            url,
+        )
+        .await;
+        let failure = c.observation.failure.clone().unwrap();
+        assert_eq!(failure.kind, FailureKind::Proxy, "{url}: {failure:?}");
+        assert!(failure.message.contains(&proxy), "{}", failure.message);
+        assert_eq!(c.observation.attempts.len(), 1, "{url}: not retried");
+    }
+}
+
 #[tokio::test]
 async fn redirect_loop_stops_when_a_url_comes_a_third_time() {
     let server = Server::start(|r| match r.route() {

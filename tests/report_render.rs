@@ -271,6 +271,7 @@ fn copied_history(
         run,
         records: shown,
         pages: Default::default(),
+        unjudged: Default::default(),
     }
 }
 

@@ -284,6 +284,36 @@ fn run_round_trips_and_finishes() {
 }
 
 #[test]
+fn a_run_that_stopped_itself_is_failed_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&db_in(&dir)).unwrap();
+    store.begin_run(&run("r1", 0)).unwrap();
+    store.begin_run(&run("r2", 10)).unwrap();
+    assert_eq!(store.stop_reason("r1").unwrap(), None);
+    store
+        .stop_run("r1", "dns: 12 of 12 controls", at(20))
+        .unwrap();
+    let stopped = store.run("r1").unwrap().unwrap();
+    assert_eq!(
+        (stopped.status, stopped.ended_at),
+        (RunStatus::Failed, Some(at(20)))
+    );
+    assert_eq!(
+        store.stop_reason("r1").unwrap().as_deref(),
+        Some("dns: 12 of 12 controls")
+    );
+    store.finish_run("r2", RunStatus::Failed, at(30)).unwrap();
+    assert_eq!(
+        store.stop_reason("r2").unwrap(),
+        None,
+        "only a stop has a reason"
+    );
+    assert_eq!(store.stop_reason("nope").unwrap(), None);
+    let err = store.stop_run("nope", "x", at(30)).unwrap_err();
+    assert!(matches!(err, StoreError::UnknownRun { .. }), "{err}");
+}
+
+#[test]
 fn migration_from_empty_creates_folder_schema_and_wal() {
     let dir = tempfile::tempdir().unwrap();
     let db = db_in(&dir);
@@ -626,6 +656,25 @@ fn an_empty_file_is_refused_not_taken_for_a_new_history() {
         0,
         "the file stays as it was"
     );
+}
+
+/// Regression: a run killed while it created its history left a 0-byte `linkgate.db`, which
+/// every later run then refused as damaged. A new history is written beside its place and
+/// linked in whole, so nothing half-made is ever at the history's path.
+#[test]
+fn a_new_history_appears_whole_and_leaves_no_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("linkgate.db");
+    // What a process killed while creating would have left beside it.
+    std::fs::write(dir.path().join(".linkgate.db.new-1-0"), b"").unwrap();
+    drop(Store::open(&db).unwrap());
+    assert_migrated_to_wal(&db);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".linkgate.db.new-") && n != ".linkgate.db.new-1-0")
+        .collect();
+    assert!(names.is_empty(), "drafts left behind: {names:?}");
 }
 
 #[test]

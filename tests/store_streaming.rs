@@ -262,6 +262,7 @@ fn a_version_1_history_gets_titles_from_its_bodies() {
              ALTER TABLE observations DROP COLUMN continue_url;
              ALTER TABLE observations DROP COLUMN continue_control;
              ALTER TABLE observations DROP COLUMN script_undecided;
+             ALTER TABLE runs DROP COLUMN stop_reason;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -270,6 +271,11 @@ fn a_version_1_history_gets_titles_from_its_bodies() {
     let stored = read_all(&store, "r1", BodyRead::Skip);
     assert_eq!(stored[0].title.as_deref(), Some("已停止访问该网页"));
     assert!(stored[0].record.observation.body.is_empty());
+    assert_eq!(
+        store.stop_reason("r1").unwrap(),
+        None,
+        "migrated to version 3 too"
+    );
 }
 
 /// Version 3 records when a run was sealed; the completed runs of an older history were
@@ -292,6 +298,7 @@ fn a_version_2_history_takes_its_completed_runs_as_sealed() {
              ALTER TABLE observations DROP COLUMN continue_url;
              ALTER TABLE observations DROP COLUMN continue_control;
              ALTER TABLE observations DROP COLUMN script_undecided;
+             ALTER TABLE runs DROP COLUMN stop_reason;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -319,6 +326,7 @@ fn a_version_3_history_gains_the_way_on_columns_empty() {
             "ALTER TABLE observations DROP COLUMN continue_url;
              ALTER TABLE observations DROP COLUMN continue_control;
              ALTER TABLE observations DROP COLUMN script_undecided;
+             ALTER TABLE runs DROP COLUMN stop_reason;
              PRAGMA user_version = 3;",
         )
         .unwrap();

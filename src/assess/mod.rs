@@ -16,6 +16,7 @@ mod judge;
 mod policy;
 mod summary;
 mod timeline;
+mod unjudged;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ pub use judge::{Finding, judge};
 pub use policy::{Compliance, Note, Policy};
 pub use summary::{Group, Series, Summaries, Tally};
 pub use timeline::{PastDeadline, Point, Regression, Seen, Timeline};
+pub use unjudged::ControlFailures;
 
 /// Why an audit cannot be assessed.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@ use globset::GlobMatcher;
 use crate::classify::Signature;
 use crate::model::{Audit, Context, Link, Platform};
 
+use super::files::Tree;
 use super::problems::Loc;
 
 /// The kinds of things that have ids, unique per kind across all files.
@@ -85,6 +86,8 @@ pub(super) struct Draft {
     pub audits: Vec<AuditDraft>,
     /// Signature tables seen so far: a signature's `order`.
     pub signatures_seen: usize,
+    /// Where the files are read from: the fixture pages they cite are looked for there.
+    pub tree: Tree,
 }
 
 impl Draft {

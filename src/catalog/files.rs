@@ -1,13 +1,75 @@
 //! Finds and reads scenario files: every `*.toml` below the given paths, folders walked in
 //! path order so the load order (and with it signature order) never depends on the file
-//! system, each file hashed as read so a run can record exactly which files it used.
+//! system, each file hashed as read so a run can record exactly which files it used. The pack
+//! compiled into linkgate is read through the same functions as a folder on disk ([`Tree`]),
+//! so it is checked, ordered and hashed the same way.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::bundle;
 use super::error::CatalogError;
+
+/// Where scenario files and the fixture pages they cite are read from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Tree {
+    /// The file system.
+    #[default]
+    Disk,
+    /// The pack compiled into linkgate, its files named `<bundled>/…`.
+    Bundled,
+}
+
+impl Tree {
+    /// Every scenario file: below `paths` on disk (see [`discover`]), or every `*.toml` of
+    /// the bundled pack, in the same order a folder on disk is walked in.
+    pub(super) fn discover<P: AsRef<Path>>(
+        self,
+        paths: &[P],
+    ) -> Result<Vec<PathBuf>, CatalogError> {
+        match self {
+            Tree::Disk => discover(paths),
+            Tree::Bundled => {
+                let mut found: Vec<PathBuf> = bundle::files()
+                    .map(|f| bundle::shown(f.path))
+                    .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                    .collect();
+                found.sort();
+                Ok(found)
+            }
+        }
+    }
+
+    pub(super) fn read(self, path: &Path) -> Result<SourceFile, CatalogError> {
+        match self {
+            Tree::Disk => SourceFile::read(path),
+            Tree::Bundled => match bundle::at(path) {
+                Some(bytes) => Ok(SourceFile::from_bytes(path.to_path_buf(), bytes)),
+                None => Err(io(path, std::io::ErrorKind::NotFound.into())),
+            },
+        }
+    }
+
+    /// Whether `path` (a fixture page a signature cites) is a file of this tree.
+    pub(super) fn is_file(self, path: &Path) -> bool {
+        match self {
+            Tree::Disk => path.is_file(),
+            Tree::Bundled => bundle::at(path).is_some(),
+        }
+    }
+
+    /// The bytes of a file of this tree.
+    pub(super) fn bytes(self, path: &Path) -> Result<Vec<u8>, CatalogError> {
+        match self {
+            Tree::Disk => fs::read(path).map_err(|source| io(path, source)),
+            Tree::Bundled => bundle::at(path)
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| io(path, std::io::ErrorKind::NotFound.into())),
+        }
+    }
+}
 
 /// One scenario file's text, as the checks see it.
 #[derive(Debug, Clone)]
@@ -152,6 +214,26 @@ mod tests {
         assert!(
             message.contains("/nonexistent/linkgate-scenarios"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn the_bundled_pack_is_walked_in_the_order_of_the_folder_it_was_built_from() {
+        let on_disk = discover(&[concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")]).unwrap();
+        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+        let on_disk: Vec<PathBuf> = on_disk
+            .iter()
+            .map(|p| Path::new(bundle::ROOT).join(p.strip_prefix(root).unwrap()))
+            .collect();
+        let bundled = Tree::Bundled.discover::<&str>(&[]).unwrap();
+        assert_eq!(bundled, on_disk);
+        let first = Tree::Bundled.read(&bundled[0]).unwrap();
+        assert_eq!(first.path, bundled[0]);
+        assert_eq!(
+            first.sha256,
+            SourceFile::read(&root.join(bundled[0].strip_prefix(bundle::ROOT).unwrap()))
+                .unwrap()
+                .sha256
         );
     }
 

@@ -3,6 +3,7 @@
 //! form, never raw TOML, so a typo in a scenario file is caught once, with its line and column.
 
 mod audit;
+pub mod bundle;
 mod checks;
 mod condition;
 mod context;
@@ -28,10 +29,12 @@ use crate::model::{Audit, Context, Link, Platform, ScenarioFile};
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use error::CatalogError;
+pub use files::Tree;
 pub use glob::{GlobProblem, compile_glob};
 
-use draft::Draft;
 use files::SourceFile;
+
+use draft::Draft;
 use problems::{Loc, Problems};
 
 /// The checked contents of a set of scenario files.
@@ -46,6 +49,8 @@ pub struct Catalog {
     pub audits: Vec<Audit>,
     /// Every file loaded, with its SHA-256, in load order.
     pub files: Vec<ScenarioFile>,
+    /// Where the files were read from (and the fixture pages signatures cite are).
+    pub tree: Tree,
 }
 
 impl Catalog {
@@ -54,7 +59,7 @@ impl Catalog {
     ///
     /// Every problem of every file is reported at once in `CatalogError::Invalid`.
     pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<Catalog, CatalogError> {
-        let found = files::discover(paths)?;
+        let found = Tree::Disk.discover(paths)?;
         if found.is_empty() {
             let names: Vec<String> = paths
                 .iter()
@@ -67,11 +72,21 @@ impl Catalog {
             };
             return Err(CatalogError::Empty(under));
         }
-        let sources = found
-            .iter()
-            .map(|path| SourceFile::read(path))
-            .collect::<Result<Vec<_>, _>>()?;
-        check(&sources)
+        read(Tree::Disk, &found)
+    }
+
+    /// Loads the pack compiled into linkgate (`scenarios/` at build time), through the same
+    /// checks as files on disk; its files are named `<bundled>/…` in diagnostics and in
+    /// [`Catalog::files`].
+    pub fn load_bundled() -> Result<Catalog, CatalogError> {
+        let found = Tree::Bundled.discover::<&Path>(&[])?;
+        if found.is_empty() {
+            return Err(CatalogError::Empty(format!(
+                "{} (this linkgate was built without a scenarios folder)",
+                bundle::ROOT
+            )));
+        }
+        read(Tree::Bundled, &found)
     }
 
     /// Same, from in-memory sources (name, text) — for tests and for the reference file.
@@ -85,7 +100,13 @@ impl Catalog {
             .iter()
             .map(|(path, text)| SourceFile::from_bytes(path.clone(), text.as_bytes()))
             .collect();
-        check(&sources)
+        check(&sources, Tree::Disk)
+    }
+
+    /// The bytes of the fixture page `signature` cites, from the tree the catalog was read
+    /// from (a bundled signature's page is bundled too).
+    pub fn fixture_page(&self, signature: &Signature) -> Result<Vec<u8>, CatalogError> {
+        self.tree.bytes(&signature.fixture)
     }
 
     pub fn platform(&self, id: &str) -> Option<&Platform> {
@@ -114,10 +135,22 @@ impl Catalog {
     }
 }
 
+/// Reads the files `found` in `tree` and validates them.
+fn read(tree: Tree, found: &[PathBuf]) -> Result<Catalog, CatalogError> {
+    let sources = found
+        .iter()
+        .map(|path| tree.read(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    check(&sources, tree)
+}
+
 /// Validates read files into a catalog, or every problem found in them.
-fn check(sources: &[SourceFile]) -> Result<Catalog, CatalogError> {
+fn check(sources: &[SourceFile], tree: Tree) -> Result<Catalog, CatalogError> {
     let problems = Problems::default();
-    let mut draft = Draft::default();
+    let mut draft = Draft {
+        tree,
+        ..Draft::default()
+    };
     for (file, source) in sources.iter().enumerate() {
         match source.not_utf8_at {
             Some(at) => problems.error(

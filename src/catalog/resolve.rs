@@ -37,6 +37,7 @@ pub(super) fn resolve(
         signatures: draft.signatures,
         audits: draft.audits.iter().map(|a| a.audit.clone()).collect(),
         files: scenario_files,
+        tree: draft.tree,
     };
     // Only meaningful once everything else is right: otherwise a broken context or link
     // would make an audit look empty.

@@ -13,6 +13,7 @@ use super::checks::{IdRule, check_http_url, check_id};
 use super::condition;
 use super::draft::{Draft, Kind, Wants};
 use super::fields::{Fields, Str, peek};
+use super::files::Tree;
 use super::problems::{Loc, Problems};
 
 const KEYS: &[&str] = &[
@@ -75,7 +76,7 @@ pub(super) fn read(
     let source = f.required_string("source", "\"https://… (where the facts come from)\"");
     let fixture = f
         .required_string("fixture", "\"fixtures/wechat/stop.html\"")
-        .and_then(|s| read_fixture(&f, &s, dir));
+        .and_then(|s| read_fixture(&f, &s, dir, draft.tree));
     let fixture_url = f
         .optional_string("fixture_url")
         .filter(|s| check_http_url(&f, "fixture_url", s));
@@ -203,10 +204,11 @@ fn read_priority(f: &Fields<'_, '_>) -> Option<i32> {
     }
 }
 
-/// The fixture path joined onto the scenario file's folder; it must be a file.
-fn read_fixture(f: &Fields<'_, '_>, s: &Str<'_>, dir: &Path) -> Option<PathBuf> {
+/// The fixture path joined onto the scenario file's folder; it must be a file of the tree the
+/// scenario file was read from.
+fn read_fixture(f: &Fields<'_, '_>, s: &Str<'_>, dir: &Path, tree: Tree) -> Option<PathBuf> {
     let resolved = dir.join(s.text);
-    if resolved.is_file() {
+    if tree.is_file(&resolved) {
         return Some(resolved);
     }
     f.error(

@@ -44,7 +44,8 @@ pub struct ClassifyArgs {
     /// Decode the page with this charset instead of detecting it
     #[arg(long, value_name = "CHARSET")]
     charset: Option<String>,
-    /// Scenario files or folders (repeatable) [default: scenarios]
+    /// Scenario files or folders (repeatable) [default: ./scenarios, else
+    /// the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     /// Print one JSON object
@@ -70,12 +71,15 @@ struct Report<'a> {
 }
 
 pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
-    let paths = if args.scenarios.is_empty() {
-        vec![PathBuf::from("scenarios")]
-    } else {
-        args.scenarios.clone()
-    };
-    let catalog = load_catalog(&paths)?;
+    let catalog = load_catalog(&args.scenarios)?;
+    if let Some(label) = &args.charset
+        && linkgate::charset::lookup(label).is_none()
+    {
+        return Err(InvalidArgs(format!(
+            "unknown charset `{label}`; use a label such as utf-8, gbk, gb18030 or big5"
+        ))
+        .into());
+    }
     let bytes = std::fs::read(&args.page)
         .with_context(|| format!("cannot read page {}", args.page.display()))?;
     let page = SavedPage {

@@ -53,7 +53,7 @@ pub struct DemoArgs {
 
 pub fn run(mut args: DemoArgs, global: &Global) -> anyhow::Result<Exit> {
     args.quiet = global.quiet;
-    let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
+    let catalog = Arc::new(load_catalog(&args.scenarios.paths)?);
     let options = PlanOptions {
         audit: Some(args.audit.clone()),
         ..PlanOptions::default()

@@ -19,7 +19,8 @@ pub struct ImportArgs {
     /// The CSV: context, link, verdict, mechanism, observed_at, screenshot, analyst, note
     #[arg(value_name = "FILE.csv")]
     file: PathBuf,
-    /// Scenario files or folders (repeatable) [default: scenarios]
+    /// Scenario files or folders (repeatable) [default: ./scenarios, else
+    /// the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     /// The audit the observations belong to [default: the only audit in the scenarios]
@@ -33,11 +34,7 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
-    let paths = match args.scenarios.is_empty() {
-        true => vec![PathBuf::from("scenarios")],
-        false => args.scenarios.clone(),
-    };
-    let catalog = load_catalog(&paths)?;
+    let catalog = load_catalog(&args.scenarios)?;
     let audit = match (&args.audit, catalog.audits.as_slice()) {
         (Some(name), _) => catalog
             .audit(name)

@@ -11,7 +11,9 @@ mod exit;
 mod files;
 mod history;
 mod import;
+mod init;
 mod logging;
+mod pack;
 mod plan;
 mod progress;
 mod prune;
@@ -72,24 +74,17 @@ enum Command {
     Sim(sim::SimArgs),
     /// Render the HTML report, summary.csv and summary.json of an audit from the history.
     Report(report::ReportArgs),
+    /// Write the bundled scenario pack out as files to edit (into ./scenarios by default).
+    Init(init::InitArgs),
 }
 
-/// Scenario files or folders (default: `scenarios`).
+/// Scenario files or folders (default: `./scenarios`, else the bundled pack).
 #[derive(Debug, Args, Clone)]
 pub struct ScenarioPaths {
-    /// Scenario files or folders, loaded recursively [default: scenarios]
+    /// Scenario files or folders, loaded recursively [default: ./scenarios, else the bundled
+    /// pack]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-}
-
-impl ScenarioPaths {
-    pub fn or_default(&self) -> Vec<PathBuf> {
-        if self.paths.is_empty() {
-            vec![PathBuf::from("scenarios")]
-        } else {
-            self.paths.clone()
-        }
-    }
 }
 
 impl Cli {
@@ -125,10 +120,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Demo(args) => demo::run(args, &global),
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(args),
+        Command::Init(args) => init::run(args),
     }
 }
 
-/// Loads the catalog, with the paths in the error.
+/// Loads the catalog of the paths given, else of `./scenarios`, else of the bundled pack
+/// (see [`pack`]), with the paths in the error.
 pub fn load_catalog(paths: &[PathBuf]) -> anyhow::Result<linkgate::catalog::Catalog> {
-    Ok(linkgate::catalog::Catalog::load(paths)?)
+    Ok(pack::load(paths)?)
 }

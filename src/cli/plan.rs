@@ -53,7 +53,7 @@ pub fn options(
 }
 
 pub fn run(args: PlanArgs) -> anyhow::Result<Exit> {
-    let catalog = load_catalog(&args.scenarios.or_default())?;
+    let catalog = load_catalog(&args.scenarios.paths)?;
     let options = options(args.audit, &args.select, args.same_owner.as_deref())?;
     let probes = plan(&catalog, &options)?;
     args.select.check(&catalog, &probes)?;

@@ -17,7 +17,8 @@ pub struct ReclassifyArgs {
     /// Runs to reclassify [default: every run]
     #[arg(value_name = "RUN_ID")]
     runs: Vec<String>,
-    /// Scenario files or folders with the signatures to use (repeatable) [default: scenarios]
+    /// Scenario files or folders with the signatures to use (repeatable) [default: ./scenarios, else
+    /// the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
@@ -28,11 +29,7 @@ pub struct ReclassifyArgs {
 }
 
 pub fn run(args: ReclassifyArgs, global: &Global) -> anyhow::Result<Exit> {
-    let paths = match args.scenarios.is_empty() {
-        true => vec![PathBuf::from("scenarios")],
-        false => args.scenarios.clone(),
-    };
-    let catalog = load_catalog(&paths)?;
+    let catalog = load_catalog(&args.scenarios)?;
     let set = signature_set(&catalog.files);
     let mut store = args.history.open(true)?;
     let runs = store.runs()?;

@@ -52,7 +52,7 @@ pub struct ReportJob<'a> {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<Exit> {
-    let catalog = load_catalog(&args.scenarios.or_default())?;
+    let catalog = load_catalog(&args.scenarios.paths)?;
     let lang = args.lang.as_deref().map(parse_lang).transpose()?;
     let index = write_report(&ReportJob {
         catalog: &catalog,
@@ -96,7 +96,8 @@ pub fn write_report(job: &ReportJob<'_>) -> anyhow::Result<PathBuf> {
             run: job.run,
             since: job.since,
         },
-    )?;
+    )
+    .map_err(|err| explain_stopped(&store, job.run, &audit_id, err))?;
     let cwd = std::env::current_dir().context("cannot read the working folder")?;
     let default_out = store.evidence_dir().with_file_name(&history.run.id);
     let out = report::absolute(job.out.unwrap_or(&default_out), &cwd);
@@ -138,4 +139,38 @@ fn choose_audit(store: &Store, job: &ReportJob<'_>) -> anyhow::Result<String> {
         })
         .into()
     })
+}
+
+/// A run that stopped itself before measuring (it could not reach the platforms) has nothing
+/// to report: when the run asked for, or the last run of the audit, is one, the error says so
+/// and why, instead of only that nothing was found.
+fn explain_stopped(
+    store: &Store,
+    run: Option<&str>,
+    audit: &str,
+    err: report::ReportError,
+) -> anyhow::Error {
+    use report::ReportError::{NoRuns, UnknownRun};
+    if !matches!(err, NoRuns { .. } | UnknownRun { .. }) {
+        return err.into();
+    }
+    let runs = store.runs().unwrap_or_default();
+    let shown = match run {
+        Some(id) => runs.iter().find(|r| r.id == id),
+        None => runs
+            .iter()
+            .rev()
+            .find(|r| r.audits.iter().any(|a| a == audit)),
+    };
+    let stopped = shown.and_then(|r| Some((r, store.stop_reason(&r.id).ok()??)));
+    match stopped {
+        Some((r, reason)) => {
+            let reason = linkgate::run::without_example(&reason);
+            anyhow::Error::new(err).context(format!(
+                "run {} stopped before measuring ({reason}), so it has nothing to report",
+                r.id
+            ))
+        }
+        None => err.into(),
+    }
 }

@@ -20,7 +20,7 @@ use linkgate::engine::browser::{BrowserConfig, BrowserEngine};
 use linkgate::engine::http::{HttpConfig, HttpEngine, Resolve};
 use linkgate::model::{Audit, EngineKind, Probe, Run, RunStatus, VerdictKind};
 use linkgate::plan::plan;
-use linkgate::run::{Engines, Outcome, RunOptions, Runner, new_run_id};
+use linkgate::run::{Engines, Outcome, Preflight, RunOptions, Runner, new_run_id};
 use linkgate::schedule::{Due, FileLock, LockError, holder_note};
 use linkgate::store::Store;
 
@@ -68,6 +68,10 @@ pub struct RunArgs {
     /// blocked, interstitial, inconclusive, opened)
     #[arg(long, value_name = "VERDICTS", value_delimiter = ',')]
     fail_on: Vec<String>,
+    /// Measure every probe even when the first controls all fail at the network level (by
+    /// default such a run stops after a handful of them: the platforms cannot be reached)
+    #[arg(long)]
+    no_preflight: bool,
     #[command(flatten)]
     pub(super) clock: ClockArgs,
 }
@@ -154,7 +158,7 @@ impl<'a> Session<'a> {
         clock: SimClock,
         summaries: bool,
     ) -> anyhow::Result<Session<'a>> {
-        let catalog = Arc::new(load_catalog(&args.scenarios.or_default())?);
+        let catalog = Arc::new(load_catalog(&args.scenarios.paths)?);
         let options =
             super::plan::options(args.audit.clone(), &args.select, args.same_owner.as_deref())?;
         if args.resume.is_none() {
@@ -314,6 +318,16 @@ impl<'a> Session<'a> {
             concurrency,
             fail_on,
         } = self.prepare(audit)?;
+        if let Some(id) = resume
+            && let Some(reason) = self.open_store()?.stop_reason(id)?
+        {
+            // Said before the run's first log line (the runner refuses it too).
+            return Err(linkgate::run::RunError::Stopped {
+                run: id.to_string(),
+                reason,
+            }
+            .into());
+        }
         let totals = engine_totals(&self.catalog, &engines, &probes);
         let new = resume
             .is_none()
@@ -332,6 +346,7 @@ impl<'a> Session<'a> {
             clock: self.clock.as_clock(),
             options: RunOptions {
                 concurrency,
+                preflight: (!self.args.no_preflight).then(Preflight::default),
                 ..RunOptions::default()
             },
             cancel: cancel.clone(),
@@ -351,7 +366,19 @@ impl<'a> Session<'a> {
         log_end(&outcome, started.elapsed());
         super::summary::store_stats(&outcome, started.elapsed());
         super::summary::phase_stats(measured, started.elapsed());
-        self.print(&outcome, started.elapsed(), &store, &sealed);
+        match &outcome.stopped {
+            Some(stopped) if self.summaries => eprintln!(
+                "{}",
+                super::summary::unreachable(
+                    stopped,
+                    &outcome.run.id,
+                    &sealed.csv,
+                    self.args.net.proxy.as_deref()
+                )
+            ),
+            Some(stopped) => tracing::error!(run = %outcome.run.id, "{}", stopped.reason()),
+            None => self.print(&outcome, started.elapsed(), &store, &sealed),
+        }
         let mut exit = exit_for(&outcome, outcome.any(&fail_on));
         if let Some(error) = &sealed.report_error {
             eprintln!(

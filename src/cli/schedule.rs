@@ -35,7 +35,7 @@ struct Line {
 }
 
 pub fn run(args: ScheduleArgs) -> anyhow::Result<Exit> {
-    let catalog = load_catalog(&args.scenarios.or_default())?;
+    let catalog = load_catalog(&args.scenarios.paths)?;
     // Listing must not create an empty history where there is none yet.
     let store = match args.history.db().exists() {
         true => Some(args.history.open(true)?),

@@ -1,10 +1,12 @@
 //! The summary a run prints: what happened, counts per verdict and per host, in a form that
 //! reads at a glance in a terminal and in a cron mail.
 
+use std::path::Path;
 use std::time::Duration;
 
-use linkgate::model::VerdictKind;
-use linkgate::run::{Outcome, VerdictCounts};
+use linkgate::assess::ControlFailures;
+use linkgate::model::{FailureKind, VerdictKind};
+use linkgate::run::{Outcome, Unreachable, VerdictCounts};
 
 /// Several lines of text, ending with a newline.
 pub fn text(outcome: &Outcome, elapsed: Duration) -> String {
@@ -39,6 +41,9 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
             counts(counts_of_host, colour)
         ));
     }
+    if let Some(line) = unjudged(&outcome.unjudged) {
+        out.push_str(&format!("{line}\n"));
+    }
     if run.status != linkgate::model::RunStatus::Completed {
         out.push_str(&format!(
             "the run is {}; finish it with: linkgate run --resume {}\n",
@@ -46,6 +51,50 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
         ));
     }
     out
+}
+
+/// `1698 rival pairs could not be judged: their controls failed too, most often with dns (32 of
+/// 32 controls)`, when some could not.
+fn unjudged(failures: &ControlFailures) -> Option<String> {
+    let (cause, n) = failures.dominant()?;
+    let pairs = failures.pairs;
+    Some(format!(
+        "{pairs} rival pair{} could not be judged: their controls failed too, most often with \
+         {cause} ({n} of {} controls)",
+        if pairs == 1 { "" } else { "s" },
+        failures.controls
+    ))
+}
+
+/// The one paragraph a run stopped by its preflight prints: what failed, what it means, what
+/// to do.
+pub fn unreachable(stopped: &Unreachable, run_id: &str, csv: &Path, proxy: Option<&str>) -> String {
+    let failed = match (stopped.main_cause(), proxy) {
+        (Some(FailureKind::Dns), _) => "no platform's name could be resolved".to_string(),
+        (Some(FailureKind::Proxy), Some(proxy)) => {
+            format!("the proxy {proxy} refused every connection or tunnel")
+        }
+        (Some(FailureKind::Tls), _) => "no TLS session could be set up".to_string(),
+        (Some(FailureKind::Timeout), _) => "nothing answered in time".to_string(),
+        (Some(FailureKind::Reset), _) => "every connection was cut".to_string(),
+        _ => "no connection could be made".to_string(),
+    };
+    let tls = match stopped.main_cause() {
+        Some(FailureKind::Tls) => " (an intercepting proxy also needs `--ca-cert FILE`)",
+        _ => "",
+    };
+    format!(
+        "Stopped: {what} failed at the network level ({failed}). This machine cannot reach the \
+         platforms, so every other probe would have been inconclusive too, and run {run_id} \
+         stopped after {tried} controls instead of measuring them; it is recorded as failed, \
+         with the controls' errors in {csv}. To measure, send the probes through a proxy that \
+         can reach the platforms (`--proxy http://HOST:PORT`{tls}) or give their addresses \
+         (`--resolve HOST:443:ADDR`); to see what a report looks like without a network, run \
+         `linkgate demo`; `--no-preflight` measures every probe anyway.",
+        what = stopped.what_failed(),
+        tried = stopped.tried,
+        csv = csv.display(),
+    )
 }
 
 /// `opened 3  interstitial 1  blocked 2  inconclusive 0`; a count above zero in its verdict's

@@ -14,7 +14,7 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<Exit> {
-    match Catalog::load(&args.scenarios.or_default()) {
+    match super::pack::load(&args.scenarios.paths) {
         Ok(catalog) => {
             println!("{}", summary(&catalog));
             Ok(Exit::Ok)

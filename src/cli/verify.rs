@@ -33,7 +33,11 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Exit> {
                 .iter()
                 .any(|p| p.run_id.as_deref() == Some(run_id.as_str()));
             let mark = if bad { "FAIL" } else { "ok  " };
-            println!("{mark} {run_id}  {}", describe(note));
+            let stopped = match note {
+                Note::NotSealed(_) => store.stop_reason(run_id)?,
+                _ => None,
+            };
+            println!("{mark} {run_id}  {}", describe(note, stopped.as_deref()));
         }
         for problem in &found.problems {
             println!("\n{problem}");
@@ -57,7 +61,14 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Exit> {
     })
 }
 
-fn describe(note: &Note) -> String {
+/// What a run's note means; `stopped`: why the run stopped itself, if it did.
+fn describe(note: &Note, stopped: Option<&str>) -> String {
+    if let (Note::NotSealed(status), Some(reason)) = (note, stopped) {
+        let reason = linkgate::run::without_example(reason);
+        return format!(
+            "{status}: stopped before measuring ({reason}), never sealed, nothing to resume"
+        );
+    }
     match note {
         Note::Sealed {
             evidence,

@@ -64,6 +64,9 @@ pub enum FailureKind {
     Connect,
     Tls,
     Dns,
+    /// The proxy given (`--proxy`) refused or dropped the connection, or would not open a
+    /// tunnel to the site: nothing reached the site.
+    Proxy,
     Reset,
     TooManyHops,
     RedirectLoop,
@@ -81,11 +84,12 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    pub const ALL: [FailureKind; 13] = [
+    pub const ALL: [FailureKind; 14] = [
         FailureKind::Timeout,
         FailureKind::Connect,
         FailureKind::Tls,
         FailureKind::Dns,
+        FailureKind::Proxy,
         FailureKind::Reset,
         FailureKind::TooManyHops,
         FailureKind::RedirectLoop,
@@ -103,6 +107,7 @@ impl FailureKind {
             FailureKind::Connect => "connect",
             FailureKind::Tls => "tls",
             FailureKind::Dns => "dns",
+            FailureKind::Proxy => "proxy",
             FailureKind::Reset => "reset",
             FailureKind::TooManyHops => "too_many_hops",
             FailureKind::RedirectLoop => "redirect_loop",

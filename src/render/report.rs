@@ -19,7 +19,9 @@ use super::html::{
     HtmlReport, Lang, PageGists, RenderError, ReportInput, render_html, shown_pairs,
 };
 use super::summary::{summary_csv, summary_json};
-use crate::assess::{AssessError, Assessment, AuditTerms, Directory, RunFindings, assess, judge};
+use crate::assess::{
+    AssessError, Assessment, AuditTerms, ControlFailures, Directory, RunFindings, assess, judge,
+};
 use crate::model::{Audit, Observation, ProbeRole, Record, Run};
 use crate::store::{BodyRead, Store, StoreError};
 
@@ -61,6 +63,9 @@ pub struct History {
     pub records: Vec<Record>,
     /// What the drill-down shows of their pages.
     pub pages: PageGists,
+    /// The shown run's rival pairs left unjudged because their controls failed too, and why
+    /// those did: what the headline names.
+    pub unjudged: ControlFailures,
 }
 
 /// What to read.
@@ -77,6 +82,7 @@ pub struct Request<'a> {
 struct Shown {
     at: DateTime<Utc>,
     run: Run,
+    unjudged: ControlFailures,
 }
 
 /// Reads `request.audit`'s runs from `store` and assesses them as of the run shown, on the
@@ -106,6 +112,7 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
             shown = Some(Shown {
                 at,
                 run: run.clone(),
+                unjudged: ControlFailures::of(&records),
             });
         }
         history.push(RunFindings { run, findings });
@@ -128,6 +135,7 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
     let (records, pages) = summarised_records(store, &shown.run.id, audit, &shown_pairs)?;
     Ok(History {
         assessment,
+        unjudged: shown.unjudged,
         run: shown.run,
         records,
         pages,
@@ -259,6 +267,7 @@ pub fn render(
         run: &history.run,
         records: &history.records,
         pages: &history.pages,
+        unjudged: &history.unjudged,
         directory,
         lang: style.lang,
         evidence: style.evidence,

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::WriterStats;
+use super::preflight::Unreachable;
+use crate::assess::ControlFailures;
 use crate::model::{Run, VerdictKind};
 use crate::store::VerdictCount;
 
@@ -61,6 +63,10 @@ pub struct Outcome {
     pub measured_now: usize,
     /// What the history writer did in this invocation.
     pub history: WriterStats,
+    /// Why the preflight stopped the run before measuring its probes, if it did.
+    pub stopped: Option<Unreachable>,
+    /// Rival pairs left inconclusive because their controls failed too, and why those did.
+    pub unjudged: ControlFailures,
 }
 
 impl Outcome {
@@ -97,6 +103,8 @@ impl Outcome {
             probes,
             measured_now,
             history,
+            stopped: None,
+            unjudged: ControlFailures::default(),
         }
     }
 

@@ -1,8 +1,10 @@
-//! The runner drives a run: links are measured group by group (the link's control first,
-//! then every context that opens it), under one global concurrency limit, and every record is
-//! handed to the history writer the moment its verdict is known. Only a window of groups is in
-//! flight at a time, and the end of a run counts verdicts in SQL, so a run's memory does not
-//! grow with its number of links.
+//! The runner drives a run: first the preflight (a sample of controls, see
+//! [`preflight`](super::preflight)), which stops a run that cannot reach the platforms; then
+//! links are measured group by group (the link's control first, then every context that opens
+//! it), under one global concurrency limit, and every record is handed to the history writer
+//! the moment its verdict is known. Only a window of groups is in flight at a time, and the
+//! end of a run counts verdicts in SQL, so a run's memory does not grow with its number of
+//! links.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -13,13 +15,15 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use crate::assess::ControlFailures;
 use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
-use crate::model::{Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict};
+use crate::model::{Failure, Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict};
 use crate::store::{PreparedRecord, Store, StoreError};
 
 use super::measure::{capture, classification_of, note_way_on};
+use super::preflight::{self, Preflight, Tally, Unreachable};
 use super::writer::{self, WriterInbox, WriterStats};
 use super::{Engines, Outcome};
 
@@ -36,6 +40,9 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// How long in-flight probes may go on after an interruption.
     pub grace: Duration,
+    /// Measure a sample of controls first and stop when none can reach its site; `None`
+    /// measures everything whatever happens (`--no-preflight`).
+    pub preflight: Option<Preflight>,
 }
 
 impl Default for RunOptions {
@@ -43,6 +50,7 @@ impl Default for RunOptions {
         RunOptions {
             concurrency: 8,
             grace: Duration::from_secs(5),
+            preflight: Some(Preflight::default()),
         }
     }
 }
@@ -56,6 +64,12 @@ pub enum RunError {
     UnknownRun(String),
     #[error("the history writer stopped unexpectedly: {0}")]
     Writer(String),
+    #[error(
+        "cannot resume run {run}: it stopped before measuring its probes ({reason}), so there is \
+         nothing of it to finish; start a new run with `linkgate run` once the platforms can be \
+         reached"
+    )]
+    Stopped { run: String, reason: String },
 }
 
 /// A sortable, unique run id: `20261124T101500Z-3f2a`.
@@ -84,8 +98,9 @@ struct Shared {
     run_id: String,
     permits: Semaphore,
     measured: HashSet<String>,
-    /// Controls already in the history (a resumed run), by (audit, link id).
-    stored_controls: HashMap<(String, String), Verdict>,
+    /// Controls already measured (stored before a resume, or by the preflight), by (audit,
+    /// link id): a link's group pairs with them instead of measuring its control again.
+    controls: Mutex<HashMap<(String, String), Verdict>>,
     history: WriterInbox,
     /// Positions in the catalog's links by id: `Catalog::link` searches the list, which
     /// made a run of many links quadratic.
@@ -113,9 +128,19 @@ impl Runner {
     pub async fn resume(self, run_id: &str, probes: Vec<Probe>) -> Result<Outcome, RunError> {
         let store = self.store.clone();
         let id = run_id.to_string();
-        let known = blocking(move || Ok(store.lock().map_err(poisoned)?.run(&id)?)).await?;
+        let (known, stopped) = blocking(move || {
+            let store = store.lock().map_err(poisoned)?;
+            Ok((store.run(&id)?, store.stop_reason(&id)?))
+        })
+        .await?;
         if known.is_none() {
             return Err(RunError::UnknownRun(run_id.to_string()));
+        }
+        if let Some(reason) = stopped {
+            return Err(RunError::Stopped {
+                run: run_id.to_string(),
+                reason,
+            });
         }
         self.execute(run_id.to_string(), probes).await
     }
@@ -135,22 +160,34 @@ impl Runner {
             concurrency.max(16),
         )?;
         let links = index_links(&self.catalog);
+        let preflight = self.options.preflight;
         let shared = Arc::new(Shared {
             links,
             permits: Semaphore::new(concurrency),
             runner: self,
             run_id: run_id.clone(),
             measured,
-            stored_controls,
+            controls: Mutex::new(stored_controls),
             history,
         });
-        let (measured_now, failure) = measure_all(&shared, probes, concurrency * 2).await;
+        let (mut measured_now, mut stopped, mut failure) = (0, None, None);
+        if let Some(preflight) = preflight {
+            match check_controls(&shared, &probes, preflight).await {
+                Ok((n, unreachable)) => (measured_now, stopped) = (n, unreachable),
+                Err(err) => failure = Some(err),
+            }
+        }
+        if stopped.is_none() && failure.is_none() {
+            let (n, error) = measure_all(&shared, probes, concurrency * 2).await;
+            (measured_now, failure) = (measured_now + n, error);
+        }
         let ending = Ending {
             store: shared.runner.store.clone(),
             clock: shared.runner.clock.clone(),
             run_id,
             interrupted: shared.runner.cancel.is_cancelled(),
             measured_now,
+            stopped,
         };
         // The last inbox goes with the shared state: the writer stores what is queued and ends.
         drop(shared);
@@ -207,6 +244,95 @@ async fn measure_all(
     (measured_now, failure)
 }
 
+/// Measures the preflight's sample of controls (see [`preflight`]) before anything else.
+/// Returns the records stored and, when every control tried (at least a handful) failed at
+/// the network level, why the run must stop. Once a handful have failed, the controls still
+/// in flight get the preflight's grace to answer (one answer lets the run go on), then are
+/// dropped unrecorded.
+async fn check_controls(
+    shared: &Arc<Shared>,
+    probes: &[Probe],
+    settings: Preflight,
+) -> Result<(usize, Option<Unreachable>), RunError> {
+    let site = |probe: &Probe| {
+        let link = shared.link(&probe.link)?;
+        let url = url::Url::parse(&link.url).ok()?;
+        url.host_str().map(str::to_string)
+    };
+    let todo = |probe: &Probe| {
+        !shared.measured.contains(&probe.key())
+            && !lock(&shared.controls).contains_key(&(probe.audit.clone(), probe.link.clone()))
+    };
+    let chosen = preflight::sample(probes, settings.sample, site, todo);
+    let enough = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    for probe in chosen {
+        let (shared, enough) = (shared.clone(), enough.clone());
+        tasks.spawn(async move {
+            // Biased: a probe whose record was handed to the history in this poll returns
+            // it, so every control stored is counted.
+            let measured = tokio::select! {
+                biased;
+                measured = measure_probe(&shared, &probe, None) => measured,
+                () = enough.cancelled() => Ok(None),
+            };
+            (probe, measured)
+        });
+    }
+    let mut tally = Tally::default();
+    let mut stored = 0;
+    // Set once a handful have failed: the others get the grace to answer, then are dropped.
+    let mut deadline = None;
+    loop {
+        let joined = match deadline {
+            Some(at) if !enough.is_cancelled() => tokio::select! {
+                joined = tasks.join_next() => joined,
+                () = tokio::time::sleep_until(at) => {
+                    enough.cancel();
+                    continue;
+                }
+            },
+            _ => tasks.join_next().await,
+        };
+        let Some(joined) = joined else {
+            break;
+        };
+        stored += count_control(shared, &mut tally, joined)?;
+        deadline = match (deadline, tally.verdict(settings)) {
+            (None, Some(_)) => Some(tokio::time::Instant::now() + settings.grace),
+            // One answered: the run goes on, and the rest of the sample with it.
+            (_, None) => None,
+            (kept, Some(_)) => kept,
+        };
+    }
+    Ok((stored, tally.verdict(settings)))
+}
+
+type ControlTask = Result<(Probe, Result<Option<Measured>, RunError>), tokio::task::JoinError>;
+
+/// Counts a measured control of the preflight and keeps its verdict for its link's group.
+fn count_control(
+    shared: &Shared,
+    tally: &mut Tally,
+    joined: ControlTask,
+) -> Result<usize, RunError> {
+    let (probe, measured) = joined.map_err(|e| RunError::Writer(e.to_string()))?;
+    let Some(measured) = measured? else {
+        return Ok(0);
+    };
+    tally.count(measured.network.as_ref());
+    lock(&shared.controls).insert((probe.audit, probe.link), measured.verdict);
+    Ok(1)
+}
+
+/// A map's lock; a panic while holding it cannot leave it half-updated (one insert), so a
+/// poisoned lock is still read.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// What the end of a run needs once its probes are done.
 struct Ending {
     store: Arc<Mutex<Store>>,
@@ -214,6 +340,8 @@ struct Ending {
     run_id: String,
     interrupted: bool,
     measured_now: usize,
+    /// Why the preflight stopped the run, if it did.
+    stopped: Option<Unreachable>,
 }
 
 /// Marks the run's end and counts what it holds.
@@ -224,25 +352,39 @@ async fn finish(
 ) -> Result<Outcome, RunError> {
     let status = match (&failure, ending.interrupted) {
         (Some(_), _) => RunStatus::Failed,
+        _ if ending.stopped.is_some() => RunStatus::Failed,
         (None, true) => RunStatus::Interrupted,
         (None, false) => RunStatus::Completed,
     };
     let store = ending.store;
     let id = ending.run_id;
     let ended = (ending.clock)();
+    let reason = ending.stopped.as_ref().map(Unreachable::reason);
     let (run, counts) = blocking(move || {
         let mut store = store.lock().map_err(poisoned)?;
-        store.finish_run(&id, status, ended)?;
+        match &reason {
+            Some(reason) => store.stop_run(&id, reason, ended)?,
+            None => store.finish_run(&id, status, ended)?,
+        }
         let run = store
             .run(&id)?
             .ok_or_else(|| RunError::UnknownRun(id.clone()))?;
-        Ok((run, store.verdict_counts(&id)?))
+        let mechanisms = store.mechanism_counts(&id)?;
+        Ok((run, (store.verdict_counts(&id)?, mechanisms)))
     })
     .await?;
+    let (counts, mechanisms) = counts;
     if let Some(err) = failure {
         return Err(err);
     }
-    Ok(Outcome::new(run, &counts, ending.measured_now, history))
+    let mut outcome = Outcome::new(run, &counts, ending.measured_now, history);
+    outcome.stopped = ending.stopped;
+    outcome.unjudged = ControlFailures::from_counts(
+        mechanisms
+            .iter()
+            .map(|m| (m.role, m.verdict, m.mechanism.as_str(), m.count)),
+    );
+    Ok(outcome)
 }
 
 /// Consecutive probes of one (audit, link): the plan puts the control first.
@@ -269,12 +411,13 @@ async fn measure_group(shared: Arc<Shared>, group: Vec<Probe>) -> Result<usize, 
     let mut control_verdict = None;
     if let Some(control) = controls.first() {
         let group_key = (control.audit.clone(), control.link.clone());
-        control_verdict = match shared.stored_controls.get(&group_key) {
-            Some(verdict) => Some(verdict.clone()),
+        let known = lock(&shared.controls).get(&group_key).cloned();
+        control_verdict = match known {
+            Some(verdict) => Some(verdict),
             None => match measure_probe(&shared, control, None).await? {
-                Some(verdict) => {
+                Some(measured) => {
                     stored += 1;
-                    Some(verdict)
+                    Some(measured.verdict)
                 }
                 None => return Ok(stored),
             },
@@ -296,14 +439,22 @@ async fn measure_group(shared: Arc<Shared>, group: Vec<Probe>) -> Result<usize, 
     Ok(stored)
 }
 
+/// What [`measure_probe`] tells its caller of a probe it stored.
+struct Measured {
+    /// The verdict it was stored with, before control pairing: what the group's other probes
+    /// compare against.
+    verdict: Verdict,
+    /// Its failure, when it failed at the network level (what the preflight counts).
+    network: Option<Failure>,
+}
+
 /// Measures, classifies and stores one probe. `None` when it was skipped (already measured,
-/// or the run was stopped before it started); otherwise the verdict it was stored with
-/// (before control pairing, which is what the group's other probes compare against).
+/// or the run was stopped before it started).
 async fn measure_probe(
     shared: &Shared,
     probe: &Probe,
     control: Option<&Verdict>,
-) -> Result<Option<Verdict>, RunError> {
+) -> Result<Option<Measured>, RunError> {
     if shared.measured.contains(&probe.key()) {
         return Ok(None);
     }
@@ -335,6 +486,7 @@ async fn measure_probe(
     let classified = classification_of(&observation, context, link, &runner.catalog.signatures);
     note_way_on(&mut observation, &classified);
     let raw = classified.verdict;
+    let network = preflight::network_failure(&observation).and(observation.failure.clone());
     let verdict = match control {
         Some(control) => with_control(raw.clone(), control),
         None => raw.clone(),
@@ -360,7 +512,10 @@ async fn measure_probe(
         .history
         .send(PreparedRecord::new(record, &artifacts)?)
         .await?;
-    Ok(Some(raw))
+    Ok(Some(Measured {
+        verdict: raw,
+        network,
+    }))
 }
 
 fn poisoned<T>(_: std::sync::PoisonError<T>) -> RunError {

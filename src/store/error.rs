@@ -19,6 +19,16 @@ pub enum StoreError {
     },
 
     #[error(
+        "cannot create the history database {}: {source}; check that its folder is writable and has free space",
+        .path.display()
+    )]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
         "cannot open the history database {}: {source}; check that the file is a linkgate history and its folder is writable",
         .path.display()
     )]

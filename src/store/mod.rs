@@ -32,7 +32,7 @@ mod write;
 
 pub use error::StoreError;
 pub use prepared::PreparedRecord;
-pub use read::{BodyRead, StoredRecord, VerdictCount};
+pub use read::{BodyRead, MechanismCount, StoredRecord, VerdictCount};
 pub use schema::SCHEMA_VERSION;
 
 use rusqlite::Connection;
@@ -61,14 +61,22 @@ impl Store {
     /// Opens (creating it and its folder if needed) the database at `db`, switches it to
     /// write-ahead logging and migrates its schema to [`SCHEMA_VERSION`].
     pub fn open(db: &Path) -> Result<Store, StoreError> {
-        let path = db.to_path_buf();
         if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
                 path: parent.to_path_buf(),
                 source,
             })?;
         }
+        if !db.exists() {
+            create_whole(db)?;
+        }
         refuse_empty_file(db)?;
+        Store::open_existing(db)
+    }
+
+    /// Opens the database file at `db`, which exists (see [`Store::open`]).
+    fn open_existing(db: &Path) -> Result<Store, StoreError> {
+        let path = db.to_path_buf();
         let open_error = |source| StoreError::Open {
             path: path.clone(),
             source,
@@ -194,6 +202,38 @@ fn refuse_empty_file(db: &Path) -> Result<(), StoreError> {
         std::thread::sleep(WAL_RETRY_PAUSE);
     }
     Ok(())
+}
+
+/// Creates a new history at `db` whole or not at all: the schema is written to a file beside
+/// it, which is then linked into place. A process killed while creating a history (or a full
+/// disk) so leaves no empty or half-made `linkgate.db`, and a 0-byte history always means a
+/// damaged one, which is refused. Another process that created the file first wins; its
+/// history is opened instead.
+fn create_whole(db: &Path) -> Result<(), StoreError> {
+    let name = db
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "linkgate.db".to_string());
+    static DRAFTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let draft = db.with_file_name(format!(".{name}.new-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_file(&draft);
+    let made = Store::open_existing(&draft).map(drop).and_then(|()| {
+        match std::fs::hard_link(&draft, db) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(source) => Err(StoreError::Create {
+                path: db.to_path_buf(),
+                source,
+            }),
+        }
+    });
+    for suffix in ["", "-wal", "-shm"] {
+        let mut leftover = draft.clone().into_os_string();
+        leftover.push(suffix);
+        let _ = std::fs::remove_file(leftover);
+    }
+    made
 }
 
 /// How long a 0-byte database file may stay empty before it is refused.

@@ -47,6 +47,16 @@ pub struct VerdictCount {
     pub count: usize,
 }
 
+/// How many records of a run have one role, verdict and mechanism (why pairs could not be
+/// judged, without reading every record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MechanismCount {
+    pub role: ProbeRole,
+    pub verdict: VerdictKind,
+    pub mechanism: String,
+    pub count: usize,
+}
+
 /// The observation columns a read selects, the body last: `?2` says whether to read it.
 const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platform, o.scene,
     o.client, o.link_id, o.link_platform, o.link_category, o.url, o.role, o.observed_at,
@@ -177,6 +187,30 @@ impl Store {
                         row.get("host_platform")?
                     },
                     verdict: name(row, "kind", "a verdict", VerdictKind::parse)?,
+                    count: unsigned(row, "n", "a count")?,
+                })
+            })
+            .and_then(|rows| rows.collect())
+            .map_err(fail)
+    }
+
+    /// The records of a run counted by role, verdict and mechanism.
+    pub fn mechanism_counts(&self, run_id: &str) -> Result<Vec<MechanismCount>, StoreError> {
+        let fail = |e| sqlite(&self.path, "counting mechanisms", e);
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT o.role, v.kind, v.mechanism, count(*) AS n
+                 FROM observations o JOIN verdicts v ON v.observation_id = o.id
+                 WHERE o.run_id = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            )
+            .map_err(fail)?;
+        statement
+            .query_map(params![run_id], |row| {
+                Ok(MechanismCount {
+                    role: name(row, "role", "a probe role", ProbeRole::parse)?,
+                    verdict: name(row, "kind", "a verdict", VerdictKind::parse)?,
+                    mechanism: row.get("mechanism")?,
                     count: unsigned(row, "n", "a count")?,
                 })
             })

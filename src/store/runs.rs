@@ -62,6 +62,27 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a run as failed because it stopped itself early, and why (see
+    /// [`Store::stop_reason`]).
+    pub fn stop_run(
+        &mut self,
+        run_id: &str,
+        reason: &str,
+        ended_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE runs SET status = ?2, ended_at = ?3, stop_reason = ?4 WHERE id = ?1",
+                params![run_id, RunStatus::Failed.as_str(), time(&ended_at), reason],
+            )
+            .map_err(|e| sqlite(&self.path, "stopping the run", e))?;
+        if changed == 0 {
+            return Err(self.unknown_run(run_id));
+        }
+        Ok(())
+    }
+
     /// Whether the run's seal was ever written (see [`Store::mark_sealed`]).
     pub fn was_sealed(&self, run_id: &str) -> Result<bool, StoreError> {
         self.conn
@@ -73,6 +94,20 @@ impl Store {
             .optional()
             .map(|found| found.unwrap_or(false))
             .map_err(|e| sqlite(&self.path, "reading whether the run was sealed", e))
+    }
+
+    /// Why a run stopped itself before measuring what it planned; `None` for a run that did
+    /// not (or is not stored).
+    pub fn stop_reason(&self, run_id: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT stop_reason FROM runs WHERE id = ?1",
+                [run_id],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| sqlite(&self.path, "reading why a run stopped", e))
     }
 
     /// The run with this id, if stored.

@@ -13,7 +13,7 @@ use super::error::sqlite;
 pub(super) const APPLICATION_ID: i64 = 0x4C4B_4754;
 
 /// `MIGRATIONS[i]` takes a database from version `i` to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this linkgate writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -134,6 +134,11 @@ ALTER TABLE observations ADD COLUMN continue_url TEXT;
 ALTER TABLE observations ADD COLUMN continue_control TEXT;
 ALTER TABLE observations ADD COLUMN script_undecided TEXT;
 ";
+
+/// Version 5. `runs.stop_reason` says why a run stopped itself before measuring what it
+/// planned (every control failed at the network level: the machine cannot reach the
+/// platforms); NULL for every other run.
+const V5: &str = "ALTER TABLE runs ADD COLUMN stop_reason TEXT;";
 
 /// What the file says about itself.
 struct State {

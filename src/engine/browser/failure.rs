@@ -1,7 +1,8 @@
 //! Chromium's network errors (`net::ERR_…`) as linkgate's failure kinds, so a browser
 //! observation fails the same way an http one would: a refused connection is `connect`, a
 //! certificate problem `tls`, and so on. Chromium's own list is long; the names below are the
-//! ones a probe meets, and the families (`ERR_CERT_*`, `ERR_SSL_*`, `ERR_DNS_*`) cover the rest.
+//! ones a probe meets, and the families (`ERR_CERT_*`, `ERR_SSL_*`, `ERR_DNS_*`, `ERR_PROXY_*`,
+//! `ERR_SOCKS_*`) cover the rest.
 
 use crate::model::{Failure, FailureKind};
 
@@ -16,10 +17,12 @@ pub(crate) fn kind_of_net_error(text: &str) -> FailureKind {
         | "ERR_ADDRESS_INVALID"
         | "ERR_INTERNET_DISCONNECTED"
         | "ERR_NETWORK_CHANGED"
-        | "ERR_PROXY_CONNECTION_FAILED"
-        | "ERR_TUNNEL_CONNECTION_FAILED"
-        | "ERR_SOCKS_CONNECTION_FAILED"
         | "ERR_NETWORK_ACCESS_DENIED" => FailureKind::Connect,
+        // The proxy refused the connection or the tunnel: no retry reaches the site.
+        "ERR_PROXY_CONNECTION_FAILED"
+        | "ERR_TUNNEL_CONNECTION_FAILED"
+        | "ERR_NO_SUPPORTED_PROXIES"
+        | "ERR_MANDATORY_PROXY_CONFIGURATION_FAILED" => FailureKind::Proxy,
         "ERR_CONNECTION_RESET"
         | "ERR_CONNECTION_CLOSED"
         | "ERR_CONNECTION_ABORTED"
@@ -37,6 +40,7 @@ pub(crate) fn kind_of_net_error(text: &str) -> FailureKind {
         "ERR_BAD_SSL_CLIENT_AUTH_CERT" => FailureKind::Tls,
         _ if name.starts_with("ERR_CERT_") || name.starts_with("ERR_SSL_") => FailureKind::Tls,
         _ if name.starts_with("ERR_DNS_") => FailureKind::Dns,
+        _ if name.starts_with("ERR_PROXY_") || name.starts_with("ERR_SOCKS_") => FailureKind::Proxy,
         _ => FailureKind::Other,
     }
 }
@@ -48,6 +52,10 @@ pub(crate) fn load_failure(url: &str, error: &str) -> Failure {
         FailureKind::Tls => {
             "; if an intercepting proxy or simulator serves it, pass its CA with --ca-cert \
              and make sure it sends the CA certificate in its chain"
+        }
+        FailureKind::Proxy => {
+            "; the proxy given with --proxy refused the connection or the tunnel: check its \
+             address and that it is running"
         }
         _ if error.contains("ERR_ABORTED") => {
             " (the browser dropped the load: a download, an empty response or a blocked URL)"
@@ -74,7 +82,10 @@ mod tests {
     fn net_errors_map_to_the_kinds_the_http_engine_uses() {
         let cases = [
             ("net::ERR_CONNECTION_REFUSED", FailureKind::Connect),
-            ("net::ERR_PROXY_CONNECTION_FAILED", FailureKind::Connect),
+            ("net::ERR_PROXY_CONNECTION_FAILED", FailureKind::Proxy),
+            ("net::ERR_TUNNEL_CONNECTION_FAILED", FailureKind::Proxy),
+            ("net::ERR_SOCKS_CONNECTION_FAILED", FailureKind::Proxy),
+            ("net::ERR_PROXY_CERTIFICATE_INVALID", FailureKind::Proxy),
             ("net::ERR_NAME_NOT_RESOLVED", FailureKind::Dns),
             ("net::ERR_CERT_AUTHORITY_INVALID", FailureKind::Tls),
             ("net::ERR_SSL_PROTOCOL_ERROR", FailureKind::Tls),

@@ -229,7 +229,9 @@ fn broken(kind: FailureKind, message: String) -> Probed {
 }
 
 /// How long to wait before trying again, or `None` to stop. A crash is retried at once (on a
-/// fresh browser); the network and overloaded servers after a doubling backoff.
+/// fresh browser); the network and overloaded servers after a doubling backoff; what cannot
+/// heal within a probe (a name that does not resolve, a proxy that refuses, a certificate
+/// rejected) not at all, as in the http engine.
 fn retry_wait(failure: Option<&Failure>, number: u32, config: &BrowserConfig) -> Option<Duration> {
     let kind = failure?.kind;
     if number > config.retries {
@@ -320,6 +322,9 @@ mod tests {
             None,
             "two retries by default"
         );
+        for kind in [FailureKind::Dns, FailureKind::Proxy] {
+            assert_eq!(retry_wait(Some(&failure(kind)), 1, &config), None, "{kind}");
+        }
         assert_eq!(
             retry_wait(Some(&failure(FailureKind::Tls)), 1, &config),
             None

@@ -189,7 +189,10 @@ impl Walk<'_> {
         self.io_spent += began.elapsed();
         match result {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(failure::from_error(&error)),
+            Ok(Err(error)) => Err(failure::from_error(
+                &error,
+                self.shared.config.proxy.as_deref(),
+            )),
             Err(_) => Err(Failure {
                 kind: FailureKind::Timeout,
                 message: format!(

@@ -2,6 +2,10 @@
 //! rustls errors, so the kind is found by walking the whole `source()` chain; `io::Error`
 //! hides its inner error from `source()`, so it is unwrapped by hand. The message kept is
 //! the full chain, which is what an analyst needs to see.
+//!
+//! Behind a proxy every connection is to the proxy, so a connection it refuses, or a tunnel it
+//! will not open, is the proxy's failure (`proxy`), not the site's: no retry can cure it within
+//! a probe, and the analyst has to fix `--proxy`, not wait for the site.
 
 use std::error::Error;
 use std::io;
@@ -10,17 +14,22 @@ use tokio_rustls::rustls;
 
 use crate::model::{Failure, FailureKind};
 
-/// A failure from a transport error.
-pub(crate) fn from_error(error: &(dyn Error + 'static)) -> Failure {
-    Failure {
-        kind: kind_of(error),
-        message: message_of(error),
-    }
+/// A failure from a transport error; `proxy` is the proxy every request goes through, if any.
+pub(crate) fn from_error(error: &(dyn Error + 'static), proxy: Option<&str>) -> Failure {
+    let kind = kind_of(error, proxy.is_some());
+    let message = match (kind, proxy) {
+        (FailureKind::Proxy, Some(proxy)) => {
+            format!("through the proxy {proxy}: {}", message_of(error))
+        }
+        _ => message_of(error),
+    };
+    Failure { kind, message }
 }
 
 /// What went wrong, most specific cause first: a TLS or DNS problem explains a connect error,
-/// and a refused connection is a connect failure even if a timeout wraps it.
-pub(crate) fn kind_of(error: &(dyn Error + 'static)) -> FailureKind {
+/// a connection refused or a tunnel not opened behind a proxy is the proxy's, and a refused
+/// connection is a connect failure even if a timeout wraps it.
+pub(crate) fn kind_of(error: &(dyn Error + 'static), via_proxy: bool) -> FailureKind {
     let mut seen = Seen::default();
     for e in chain(error) {
         seen.note(e);
@@ -29,12 +38,16 @@ pub(crate) fn kind_of(error: &(dyn Error + 'static)) -> FailureKind {
         FailureKind::Tls
     } else if seen.dns {
         FailureKind::Dns
+    } else if seen.proxy || (via_proxy && seen.refused) {
+        FailureKind::Proxy
     } else if seen.refused {
         FailureKind::Connect
     } else if seen.reset {
         FailureKind::Reset
     } else if seen.timeout {
         FailureKind::Timeout
+    } else if seen.connect && via_proxy {
+        FailureKind::Proxy
     } else if seen.connect {
         FailureKind::Connect
     } else {
@@ -46,6 +59,7 @@ pub(crate) fn kind_of(error: &(dyn Error + 'static)) -> FailureKind {
 struct Seen {
     tls: bool,
     dns: bool,
+    proxy: bool,
     refused: bool,
     reset: bool,
     timeout: bool,
@@ -85,6 +99,13 @@ impl Seen {
         let text = e.to_string();
         if text.starts_with("dns error") || text.contains("failed to lookup address") {
             self.dns = true;
+        }
+        // hyper-util's tunnel and SOCKS errors and reqwest's SOCKS connect error, also private.
+        if text.starts_with("tunnel error")
+            || text.starts_with("SOCKS error")
+            || text.starts_with("error connecting to socks proxy")
+        {
+            self.proxy = true;
         }
     }
 }
@@ -153,7 +174,44 @@ mod tests {
     #[test]
     fn refused_connection_is_connect() {
         let e = wrapped(io::Error::from(io::ErrorKind::ConnectionRefused));
-        assert_eq!(kind_of(&e), FailureKind::Connect);
+        assert_eq!(kind_of(&e, false), FailureKind::Connect);
+    }
+
+    #[test]
+    fn refused_connection_behind_a_proxy_is_the_proxys_and_says_which() {
+        let e = wrapped(io::Error::from(io::ErrorKind::ConnectionRefused));
+        let failure = from_error(&e, Some("http://127.0.0.1:9"));
+        assert_eq!(failure.kind, FailureKind::Proxy);
+        assert!(
+            failure
+                .message
+                .starts_with("through the proxy http://127.0.0.1:9: "),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[test]
+    fn a_tunnel_the_proxy_would_not_open_is_the_proxys() {
+        let e = Wrap(
+            "client error (Connect)",
+            Box::new(Wrap(
+                "tunnel error: unsuccessful",
+                Box::new(io::Error::other("x")),
+            )),
+        );
+        assert_eq!(kind_of(&e, true), FailureKind::Proxy);
+    }
+
+    #[test]
+    fn behind_a_proxy_dns_tls_and_timeouts_keep_their_kinds() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let e = wrapped(io::Error::new(io::ErrorKind::InvalidData, tls));
+        assert_eq!(kind_of(&e, true), FailureKind::Tls);
+        let e = wrapped(io::Error::from(io::ErrorKind::TimedOut));
+        assert_eq!(kind_of(&e, true), FailureKind::Timeout);
+        let e = wrapped(io::Error::from(io::ErrorKind::ConnectionReset));
+        assert_eq!(kind_of(&e, true), FailureKind::Reset);
     }
 
     #[test]
@@ -163,7 +221,10 @@ mod tests {
             io::ErrorKind::BrokenPipe,
             io::ErrorKind::UnexpectedEof,
         ] {
-            assert_eq!(kind_of(&wrapped(io::Error::from(kind))), FailureKind::Reset);
+            assert_eq!(
+                kind_of(&wrapped(io::Error::from(kind)), false),
+                FailureKind::Reset
+            );
         }
     }
 
@@ -171,8 +232,12 @@ mod tests {
     fn rustls_error_inside_io_error_is_tls() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
         let e = wrapped(io::Error::new(io::ErrorKind::InvalidData, tls));
-        assert_eq!(kind_of(&e), FailureKind::Tls);
-        assert!(from_error(&e).message.contains("invalid peer certificate"));
+        assert_eq!(kind_of(&e, false), FailureKind::Tls);
+        assert!(
+            from_error(&e, None)
+                .message
+                .contains("invalid peer certificate")
+        );
     }
 
     #[test]
@@ -184,14 +249,15 @@ mod tests {
                 Box::new(io::Error::other("failed to lookup address information")),
             )),
         );
-        assert_eq!(kind_of(&e), FailureKind::Dns);
+        assert_eq!(kind_of(&e, false), FailureKind::Dns);
+        assert_eq!(kind_of(&e, true), FailureKind::Dns);
     }
 
     #[test]
     fn message_keeps_every_distinct_cause() {
         let e = wrapped(io::Error::from(io::ErrorKind::ConnectionRefused));
         assert_eq!(
-            from_error(&e).message,
+            from_error(&e, None).message,
             "error sending request: client error: connection refused"
         );
     }

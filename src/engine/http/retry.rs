@@ -39,8 +39,11 @@ pub(crate) struct Limits {
     pub max_retry_after: Duration,
 }
 
-/// Which failures retrying may cure: the network and overloaded servers, not a bad URL,
-/// a TLS rejection or a redirect loop.
+/// Which failures retrying may cure: a timeout, a reset, a connection refused by the site,
+/// an overloaded server. Not what cannot heal within a probe: a name that does not resolve
+/// (`dns`), a proxy that refuses the connection or the tunnel (`proxy`), a certificate
+/// rejected (`tls`), a bad URL or a redirect loop. Backing off on those only made a run on a
+/// machine without a route to the platforms take minutes to say nothing.
 pub(crate) fn is_retryable(kind: FailureKind) -> bool {
     matches!(
         kind,
@@ -150,6 +153,7 @@ mod tests {
         for kind in [
             FailureKind::Tls,
             FailureKind::Dns,
+            FailureKind::Proxy,
             FailureKind::BadUrl,
             FailureKind::RedirectLoop,
             FailureKind::TooManyHops,

@@ -1,9 +1,11 @@
 //! The top of the report: which audit, which deadline and how long ago, which run from where,
 //! and the one-line verdict a reader takes away ("12 of 40 rival pairs still non-compliant,
-//! 61 days past the deadline"). A simulated run says so before anything else.
+//! 61 days past the deadline"), with why pairs could not be judged when their controls failed
+//! too ("… most often with dns (32 of 32 controls)"). A simulated run says so before anything
+//! else.
 
 use super::lang::Lang;
-use crate::assess::{Assessment, Policy};
+use crate::assess::{Assessment, ControlFailures, Policy};
 use crate::model::{Run, RunStatus};
 
 /// A deadline as the header shows it.
@@ -32,14 +34,19 @@ pub struct Header {
 }
 
 impl Header {
-    pub fn new(assessment: &Assessment, run: &Run, lang: Lang) -> Header {
+    pub fn new(
+        assessment: &Assessment,
+        run: &Run,
+        unjudged: &ControlFailures,
+        lang: Lang,
+    ) -> Header {
         let t = lang.labels();
         let shown = assessment.shown();
         let previous = match assessment.previous() {
             Some(p) => format!("{} ({})", p.run_id, p.at.format("%Y-%m-%d %H:%M UTC")),
             None => t.none.to_string(),
         };
-        let (headline, headline_class) = headline(assessment, lang);
+        let (headline, headline_class) = headline(assessment, unjudged, lang);
         Header {
             title: assessment.audit.title.clone(),
             audit_id: assessment.audit.id.clone(),
@@ -92,7 +99,11 @@ fn policy(policy: Policy, lang: Lang) -> String {
 }
 
 /// The one-line verdict over the shown run's rival pairs, and its colour class.
-pub fn headline(assessment: &Assessment, lang: Lang) -> (String, &'static str) {
+pub fn headline(
+    assessment: &Assessment,
+    unjudged: &ControlFailures,
+    lang: Lang,
+) -> (String, &'static str) {
     let tally = assessment.summaries.overall;
     let days = assessment
         .audit
@@ -133,10 +144,39 @@ pub fn headline(assessment: &Assessment, lang: Lang) -> (String, &'static str) {
             Lang::Zh => format!("；另有 {unknown} 个无法判断"),
         });
     }
+    if unknown > 0
+        && let Some(why) = why_unjudged(unjudged, lang)
+    {
+        // After "none … could be judged" the reason follows a colon; after "; 2 could not be
+        // judged", a comma.
+        line.push_str(match (lang, known > 0) {
+            (Lang::En, true) => ", ",
+            (Lang::En, false) => ": ",
+            (Lang::Zh, true) => "，",
+            (Lang::Zh, false) => "：",
+        });
+        line.push_str(&why);
+    }
     let class = match (nc > 0, known > 0) {
         (true, _) => "nc",
         (false, true) => "ok",
         (false, false) => "unk",
     };
     (line, class)
+}
+
+/// `1698 because their controls failed too, most often with dns (32 of 32 controls)`, when
+/// pairs could not be judged because of their controls.
+fn why_unjudged(unjudged: &ControlFailures, lang: Lang) -> Option<String> {
+    let (cause, n) = unjudged.dominant()?;
+    let (pairs, controls) = (unjudged.pairs, unjudged.controls);
+    Some(match lang {
+        Lang::En => format!(
+            "{pairs} because their controls failed too, most often with {cause} ({n} of \
+             {controls} controls)"
+        ),
+        Lang::Zh => format!(
+            "其中 {pairs} 个的对照也未能打开，最常见原因为 {cause}（{controls} 个对照中 {n} 个）"
+        ),
+    })
 }

@@ -27,7 +27,7 @@ pub use gist::{PageGist, PageGists};
 pub use lang::Lang;
 pub use pages::{INLINE_CAP, PAGE_CAP};
 
-use crate::assess::{Assessment, Directory};
+use crate::assess::{Assessment, ControlFailures, Directory};
 use crate::model::{Record, Run};
 use detail::{DetailContext, RecordIndex};
 use evidence::Evidence;
@@ -54,6 +54,9 @@ pub struct ReportInput<'a> {
     /// Their pages' gists, taken when their bodies were dropped; a record without one has
     /// its page summarised from its body.
     pub pages: &'a PageGists,
+    /// The shown run's pairs left unjudged because their controls failed too (the headline
+    /// names the most common cause).
+    pub unjudged: &'a ControlFailures,
     pub directory: &'a Directory,
     pub lang: Lang,
     /// URL of the evidence folder relative to the report folder, e.g. `../evidence/`.
@@ -105,7 +108,7 @@ impl<'a> Renderer<'a> {
         let evidence = Evidence::new(input.evidence, input.evidence_present);
         Renderer {
             input,
-            header: Header::new(assessment, input.run, input.lang),
+            header: Header::new(assessment, input.run, input.unjudged, input.lang),
             layout: Layout::of(&assessment.cells),
             records: RecordIndex::new(input.records, &assessment.audit.id),
             nested: evidence.nested(),

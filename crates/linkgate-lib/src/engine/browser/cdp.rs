@@ -125,10 +125,14 @@ impl Cdp {
     }
 }
 
-fn spawn<T, F>(call: F) -> Pending<T>
+/// headless_chrome answers with `anyhow` errors; they are taken through what they dereference
+/// to (the error inside), so the library names no `anyhow` type and still tells the kinds
+/// apart by downcasting.
+fn spawn<T, F, E>(call: F) -> Pending<T>
 where
     T: Send + 'static,
-    F: FnOnce() -> anyhow::Result<T> + Send + 'static,
+    E: std::ops::Deref<Target = dyn std::error::Error + Send + Sync + 'static>,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
 {
     let (tx, answer) = mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
@@ -137,7 +141,7 @@ where
         .spawn({
             let tx = tx.clone();
             move || {
-                let _ = tx.send(call().map_err(|e| classify(&e)));
+                let _ = tx.send(call().map_err(|e| classify(&*e)));
             }
         });
     if let Err(e) = spawned {
@@ -149,7 +153,7 @@ where
 }
 
 /// What an error from headless_chrome means for the caller.
-fn classify(error: &anyhow::Error) -> CallError {
+fn classify(error: &(dyn std::error::Error + Send + Sync + 'static)) -> CallError {
     if error.downcast_ref::<ConnectionClosed>().is_some() {
         CallError::Closed
     } else if error
@@ -177,7 +181,7 @@ mod tests {
         let started = Instant::now();
         let pending: Pending<u8> = spawn(|| {
             std::thread::sleep(Duration::from_secs(5));
-            Ok(1)
+            Ok::<_, anyhow::Error>(1)
         });
         let got = pending.wait(Instant::now() + Duration::from_millis(50));
         assert_eq!(got, Err(CallError::Late));
@@ -186,24 +190,28 @@ mod tests {
 
     #[test]
     fn errors_are_sorted_by_what_they_mean() {
-        assert_eq!(classify(&ConnectionClosed {}.into()), CallError::Closed);
+        let via_anyhow = |e: anyhow::Error| e;
+        assert_eq!(
+            classify(&*via_anyhow(ConnectionClosed {}.into())),
+            CallError::Closed
+        );
         let remote = RemoteError {
             code: -32000,
             message: "Target closed".into(),
         };
         assert_eq!(
-            classify(&remote.into()),
+            classify(&*via_anyhow(remote.into())),
             CallError::Remote("Target closed".into())
         );
         assert_eq!(
-            classify(&headless_chrome::util::Timeout.into()),
+            classify(&*via_anyhow(headless_chrome::util::Timeout.into())),
             CallError::Late
         );
     }
 
     #[test]
     fn answers_come_back() {
-        let pending = spawn(|| Ok(7));
+        let pending = spawn(|| Ok::<_, anyhow::Error>(7));
         assert_eq!(pending.wait(Instant::now() + Duration::from_secs(5)), Ok(7));
     }
 }

@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn the_start_of_a_page_gives_the_gist_of_the_whole_page() {
         let whole = |body: &str| PageGist::from_page(&Page::parse(body, None)).0;
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
         let mut pages: Vec<String> = walk(&root.join("tests/fixtures/pages"));
         pages.extend(walk(&root.join("scenarios/signatures/fixtures")));
         let filler = "<p>".to_string() + &"商品详情，正品保证。".repeat(1500) + "</p>";

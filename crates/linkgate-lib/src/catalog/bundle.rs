@@ -72,7 +72,7 @@ mod tests {
         assert!(files().any(|f| f.path.starts_with("signatures/fixtures/")));
         let on_disk = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/audits.toml"
+            "/../../scenarios/audits.toml"
         ))
         .unwrap();
         assert_eq!(file("audits.toml"), Some(on_disk.as_slice()));

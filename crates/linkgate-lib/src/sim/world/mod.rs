@@ -19,7 +19,7 @@ use super::SimError;
 use crate::model::Scene;
 
 /// The bundled world: the MIIT 2021 story of DOMAIN.md §1.
-const BUNDLED: &str = include_str!("../../../worlds/miit-2021.toml");
+const BUNDLED: &str = include_str!("../../../../../worlds/miit-2021.toml");
 
 /// A platform as the simulator sees it: its sites, its landing page and how to recognise
 /// its webview.

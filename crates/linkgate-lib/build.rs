@@ -11,11 +11,12 @@ use std::{env, fs};
 
 fn main() {
     let root = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
-    let pack = root.join("scenarios");
+    // The pack lives at the workspace's root, beside the crates.
+    let pack = root.join("../../scenarios");
     // A folder given to rerun-if-changed is scanned whole: an added, edited or removed file
     // anywhere below it runs this script again and rebuilds the crate.
     println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=scenarios");
+    println!("cargo::rerun-if-changed=../../scenarios");
     let mut files = Vec::new();
     if pack.is_dir() {
         walk(&pack, &mut files);

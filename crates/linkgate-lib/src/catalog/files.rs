@@ -219,8 +219,8 @@ mod tests {
 
     #[test]
     fn the_bundled_pack_is_walked_in_the_order_of_the_folder_it_was_built_from() {
-        let on_disk = discover(&[concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")]).unwrap();
-        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"));
+        let on_disk = discover(&[concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios")]).unwrap();
+        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios"));
         let on_disk: Vec<PathBuf> = on_disk
             .iter()
             .map(|p| Path::new(bundle::ROOT).join(p.strip_prefix(root).unwrap()))

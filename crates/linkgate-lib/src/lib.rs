@@ -4,12 +4,14 @@
 //! is a thin command-line layer over it and the only place that knows about flags.
 
 pub mod assess;
+pub mod audit;
 pub mod catalog;
 pub mod charset;
 pub mod classify;
 pub mod engine;
 pub mod import;
 pub mod inspect;
+pub mod lock;
 pub mod manifest;
 pub mod model;
 pub mod plan;

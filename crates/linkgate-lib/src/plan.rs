@@ -4,6 +4,10 @@
 
 use serde::Serialize;
 
+mod select;
+
+pub use select::{Selection, SelectionError};
+
 use crate::catalog::Catalog;
 use crate::model::{Audit, Context, Link, Probe, ProbeRole, SameOwner, Selector};
 

@@ -9,8 +9,21 @@ use super::policy::Compliance;
 use crate::model::{ProbeRole, VerdictKind};
 
 /// The kind of a change, in the order a report lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ChangeKind {
     /// Compliant in the previous run, non-compliant now.
     Regressed,
@@ -28,14 +41,7 @@ pub enum ChangeKind {
 
 impl ChangeKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::Regressed => "regressed",
-            ChangeKind::Improved => "improved",
-            ChangeKind::Changed => "changed",
-            ChangeKind::New => "new",
-            ChangeKind::Gone => "gone",
-            ChangeKind::Same => "same",
-        }
+        self.into()
     }
 
     /// Compares two compliances (of a pair or a cell) between consecutive runs.

@@ -5,13 +5,24 @@
 //! the `strict` policy is for audits that count every extra step as a failure.
 
 use serde::Serialize;
-use std::fmt;
 
 use super::AssessError;
 
 /// How an audit judges an interstitial.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Policy {
     /// MIIT's "same type, same treatment": an interstitial complies unless the same host
     /// context opens a same-category link of its own group directly. The default.
@@ -24,14 +35,11 @@ impl Policy {
     pub const ALL: [Policy; 2] = [Policy::SameTreatment, Policy::Strict];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Policy::SameTreatment => "same_treatment",
-            Policy::Strict => "strict",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Policy> {
-        Policy::ALL.into_iter().find(|p| p.as_str() == s)
+        s.parse().ok()
     }
 
     /// The policy an audit names, or an error naming the audit and the known policies.
@@ -43,15 +51,23 @@ impl Policy {
     }
 }
 
-impl fmt::Display for Policy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// The judgement of one pair (host context × link) in one run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Compliance {
     Compliant,
     NonCompliant,
@@ -67,15 +83,11 @@ impl Compliance {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Compliance::Compliant => "compliant",
-            Compliance::NonCompliant => "non_compliant",
-            Compliance::Unknown => "unknown",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Compliance> {
-        Compliance::ALL.into_iter().find(|c| c.as_str() == s)
+        s.parse().ok()
     }
 
     /// Whether this is a known state (compliant or not), as opposed to `unknown`.
@@ -84,15 +96,23 @@ impl Compliance {
     }
 }
 
-impl fmt::Display for Compliance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Why an interstitial was judged the way it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Note {
     /// No same-category link of the host's own group opened directly in the same context and
     /// run: the friction may be the same for everyone (compliant under `same_treatment`).
@@ -104,16 +124,7 @@ pub enum Note {
 
 impl Note {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Note::UniformFriction => "uniform_friction",
-            Note::SelectiveFriction => "selective_friction",
-        }
-    }
-}
-
-impl fmt::Display for Note {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 

@@ -4,7 +4,7 @@
 //! diagnostic or a manifest says which pack was used without pointing at a file that is not
 //! there.
 
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/bundle.rs"));
 
@@ -60,6 +60,95 @@ pub(super) fn at(path: &Path) -> Option<&'static [u8]> {
 /// The path a bundled file is shown with: `<bundled>/signatures/wechat.toml`.
 pub(super) fn shown(path: &str) -> std::path::PathBuf {
     Path::new(ROOT).join(path)
+}
+
+/// What [`write_out`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenPack {
+    pub files: usize,
+    /// Of them, scenario files (the rest are fixture pages).
+    pub scenario_files: usize,
+    /// Of them, files that were there before (only with `force`).
+    pub overwritten: usize,
+}
+
+/// Why the pack was not written out.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteOutError {
+    #[error("this linkgate was built without a scenario pack: there is nothing to write")]
+    Empty,
+    /// Nothing is written when any file is there already: a half-written pack mixes two
+    /// versions, and an analyst's edited pack is worth more than the bundled one.
+    #[error(
+        "{} already holds files of the pack ({}); nothing was written: pass --force to \
+         overwrite them, or give another folder (`linkgate init DIR`)",
+        .dir.display(), listed(.existing)
+    )]
+    Exists {
+        dir: PathBuf,
+        existing: Vec<PathBuf>,
+    },
+    #[error("cannot write {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl WriteOutError {
+    /// Whether the user can fix it by asking differently (exit code 3).
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, WriteOutError::Exists { .. })
+    }
+}
+
+fn listed(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    match paths.len() {
+        n if n > 3 => format!("{} and {} more", shown.join(", "), n - 3),
+        _ => shown.join(", "),
+    }
+}
+
+/// Writes every bundled file below `dir`; refuses to touch a folder holding any of them
+/// unless `force`.
+pub fn write_out(dir: &Path, force: bool) -> Result<WrittenPack, WriteOutError> {
+    let files: Vec<BundledFile> = files().collect();
+    if files.is_empty() {
+        return Err(WriteOutError::Empty);
+    }
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .map(|f| dir.join(f.path))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(WriteOutError::Exists {
+            dir: dir.to_path_buf(),
+            existing,
+        });
+    }
+    for file in &files {
+        let path = dir.join(file.path);
+        let io = |source| WriteOutError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        std::fs::write(&path, file.bytes).map_err(io)?;
+    }
+    Ok(WrittenPack {
+        files: files.len(),
+        scenario_files: files.iter().filter(|f| f.path.ends_with(".toml")).count(),
+        overwritten: existing.len(),
+    })
 }
 
 #[cfg(test)]

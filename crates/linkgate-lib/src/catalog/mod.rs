@@ -15,6 +15,7 @@ mod fields;
 mod files;
 mod glob;
 mod link;
+mod pack;
 mod platform;
 mod problems;
 mod resolve;
@@ -31,6 +32,7 @@ pub use diagnostic::{Diagnostic, Diagnostics};
 pub use error::CatalogError;
 pub use files::Tree;
 pub use glob::{GlobProblem, compile_glob};
+pub use pack::DEFAULT_FOLDER;
 
 use files::SourceFile;
 

@@ -39,16 +39,18 @@ mod prefilter;
 mod script_text;
 mod signature;
 mod text;
+mod title;
 mod way_on;
 
 pub use bounded::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
 pub use control::with_control;
 pub use matching::{SignatureMatch, match_signature};
-pub use page::{Page, collapse_whitespace, title_of, visible_text, visible_text_within};
+pub use page::{Page, collapse_whitespace, visible_text, visible_text_within};
 pub use prefilter::Needs;
 pub use script_text::{ScriptText, literals};
 pub use signature::{Condition, Matcher, Place, PlatformFilter, SelectorPlace, Signature};
 pub use text::normalize;
+pub use title::{page_title, title_of};
 pub use way_on::{DEFAULT_USER_AGENT, WayOn};
 
 use crate::model::{Actor, Gateway, Link, Mechanism, Observation, Verdict, VerdictKind};

@@ -14,6 +14,7 @@ use super::prefilter::{Needs, spelled_by_escapes, spelled_by_references};
 use super::script_text::ScriptText;
 use super::signature::Place;
 use super::text::normalize;
+use super::title::title_of;
 
 /// The final page, parsed on first use.
 pub struct Page<'a> {
@@ -140,16 +141,6 @@ impl<'a> Page<'a> {
             None => visible_text(self.html().root_element()),
         })
     }
-}
-
-/// The document's first `<title>`, whitespace collapsed.
-pub fn title_of(html: &Html) -> String {
-    html.root_element()
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .find(|e| e.value().name() == "title")
-        .map(|t| collapse_whitespace(&t.text().collect::<String>()))
-        .unwrap_or_default()
 }
 
 /// The text a reader would see under `root`, whitespace collapsed.

@@ -10,7 +10,8 @@ use crate::model::{Actor, VerdictKind};
 use super::prefilter::Needs;
 
 /// Where a condition looks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Place {
     /// Any hop's URL, the entry URL included.
     HopUrl,
@@ -33,6 +34,7 @@ pub enum Place {
     /// markup read as text) and its script templates: text a page draws by script.
     Script,
     /// The text of the page's `<noscript>` elements.
+    #[strum(serialize = "noscript")]
     NoScript,
     /// Any of the text a page holds: visible text, `<noscript>` text and script literals.
     AnyText,
@@ -50,20 +52,7 @@ pub struct SelectorPlace {
 impl Place {
     /// The scenario-file word for this place.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Place::HopUrl => "hop_url",
-            Place::FinalUrl => "final_url",
-            Place::Status => "status",
-            Place::Header(_) => "header",
-            Place::Title => "title",
-            Place::Text => "text",
-            Place::Selector(_) => "selector",
-            Place::Body => "body",
-            Place::Script => "script",
-            Place::NoScript => "noscript",
-            Place::AnyText => "any_text",
-            Place::Json(_) => "json",
-        }
+        self.into()
     }
 }
 

@@ -10,7 +10,7 @@ use super::ManifestError;
 use super::build::{Draft, build, sha256_hex, to_bytes};
 use super::error::io;
 use super::model::{AMENDMENT_PREFIX, EntryKind, MANIFEST_FILE, Manifest, PRUNED_DIR, Previous};
-use crate::schedule::{FileLock, holder_note};
+use crate::lock::{FileLock, holder_note};
 
 /// One chain entry found on disk.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::schedule::LockError;
+use crate::lock::LockError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]

@@ -20,8 +20,19 @@ pub const AMENDMENT_PREFIX: &str = "amendment-";
 pub const PRUNED_DIR: &str = "pruned";
 
 /// What an entry of the chain records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EntryKind {
     /// A run, sealed when it completed.
     Run,
@@ -31,10 +42,7 @@ pub enum EntryKind {
 
 impl EntryKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Run => "run",
-            EntryKind::Reclassify => "reclassify",
-        }
+        self.into()
     }
 }
 

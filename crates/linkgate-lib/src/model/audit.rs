@@ -47,8 +47,11 @@ impl Selector {
 }
 
 /// What to do with a pair whose host and target share an owner group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum SameOwner {
     /// Measure it and mark it as a control pair (the default: it is the baseline MIIT's
     /// "same type, same treatment" rule compares against).
@@ -58,6 +61,12 @@ pub enum SameOwner {
     Exclude,
     /// Measure it as if it were a rival pair.
     Include,
+}
+
+impl SameOwner {
+    pub fn parse(s: &str) -> Option<SameOwner> {
+        s.parse().ok()
+    }
 }
 
 /// A date the audit measures against.

@@ -3,13 +3,25 @@
 //! a host is neutral: the plain mobile browser that controls are measured in.
 
 use serde::Serialize;
-use std::fmt;
 
 /// Where inside a host app a link is tapped.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Scene {
     PrivateChat,
     GroupChat,
@@ -30,32 +42,32 @@ impl Scene {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Scene::PrivateChat => "private_chat",
-            Scene::GroupChat => "group_chat",
-            Scene::Moments => "moments",
-            Scene::LiveRoom => "live_room",
-            Scene::VideoDescription => "video_description",
-            Scene::Profile => "profile",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Scene> {
-        Scene::ALL.into_iter().find(|scene| scene.as_str() == s)
-    }
-}
-
-impl fmt::Display for Scene {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 
 /// The client operating system a context emulates.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Client {
     Android,
     Ios,
@@ -63,32 +75,33 @@ pub enum Client {
 
 impl Client {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Client::Android => "android",
-            Client::Ios => "ios",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Client> {
-        match s {
-            "android" => Some(Client::Android),
-            "ios" => Some(Client::Ios),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 
 /// Which engine measures a probe.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EngineKind {
     #[default]
     Http,
@@ -99,26 +112,11 @@ pub enum EngineKind {
 
 impl EngineKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            EngineKind::Http => "http",
-            EngineKind::Browser => "browser",
-            EngineKind::Manual => "manual",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<EngineKind> {
-        match s {
-            "http" => Some(EngineKind::Http),
-            "browser" => Some(EngineKind::Browser),
-            "manual" => Some(EngineKind::Manual),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for EngineKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 

@@ -3,14 +3,26 @@
 
 use regex::Regex;
 use serde::Serialize;
-use std::fmt;
 use std::sync::Arc;
 
 /// What kind of service a link leads to; MIIT's rule compares links of one category.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Category {
     Ecommerce,
     ShortVideo,
@@ -29,23 +41,11 @@ impl Category {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Ecommerce => "ecommerce",
-            Category::ShortVideo => "short_video",
-            Category::Social => "social",
-            Category::Payment => "payment",
-            Category::Article => "article",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 

@@ -19,5 +19,5 @@ pub use observation::{Attempt, Failure, FailureKind, Hop, HopVia, Observation};
 pub use platform::Platform;
 pub use probe::{Probe, ProbeRole};
 pub use record::{Record, StoredVerdict};
-pub use run::{Artifact, ArtifactKind, Run, RunStatus, ScenarioFile};
+pub use run::{Artifact, ArtifactKind, Run, RunStatus, ScenarioFile, new_run_id};
 pub use verdict::{Actor, Mechanism, Verdict, VerdictKind};

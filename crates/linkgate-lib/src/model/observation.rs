@@ -4,13 +4,25 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use super::EngineKind;
 
 /// How a hop was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum HopVia {
     /// The first request of the probe.
     Start,
@@ -26,19 +38,7 @@ pub enum HopVia {
 
 impl HopVia {
     pub fn as_str(self) -> &'static str {
-        match self {
-            HopVia::Start => "start",
-            HopVia::Http => "http",
-            HopVia::MetaRefresh => "meta_refresh",
-            HopVia::Script => "script",
-            HopVia::Client => "client",
-        }
-    }
-}
-
-impl fmt::Display for HopVia {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -57,8 +57,21 @@ pub struct Hop {
 }
 
 /// Why a probe did not reach a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum FailureKind {
     Timeout,
     Connect,
@@ -102,26 +115,11 @@ impl FailureKind {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            FailureKind::Timeout => "timeout",
-            FailureKind::Connect => "connect",
-            FailureKind::Tls => "tls",
-            FailureKind::Dns => "dns",
-            FailureKind::Proxy => "proxy",
-            FailureKind::Reset => "reset",
-            FailureKind::TooManyHops => "too_many_hops",
-            FailureKind::RedirectLoop => "redirect_loop",
-            FailureKind::HttpStatus => "http_status",
-            FailureKind::EngineUnavailable => "engine_unavailable",
-            FailureKind::EngineCrashed => "engine_crashed",
-            FailureKind::Interrupted => "interrupted",
-            FailureKind::BadUrl => "bad_url",
-            FailureKind::Other => "other",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<FailureKind> {
-        FailureKind::ALL.into_iter().find(|k| k.as_str() == s)
+        s.parse().ok()
     }
 
     /// Whether trying again may help.
@@ -134,12 +132,6 @@ impl FailureKind {
                 | FailureKind::HttpStatus
                 | FailureKind::EngineCrashed
         )
-    }
-}
-
-impl fmt::Display for FailureKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -2,13 +2,25 @@
 //! the runner measures them; everything stored refers back to them.
 
 use serde::Serialize;
-use std::fmt;
 
 /// Why a probe is in the plan.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ProbeRole {
     /// A host context opening a rival's link: the measurement the audit is about.
     Rival,
@@ -21,26 +33,11 @@ pub enum ProbeRole {
 
 impl ProbeRole {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProbeRole::Rival => "rival",
-            ProbeRole::SameOwner => "same_owner",
-            ProbeRole::Control => "control",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<ProbeRole> {
-        match s {
-            "rival" => Some(ProbeRole::Rival),
-            "same_owner" => Some(ProbeRole::SameOwner),
-            "control" => Some(ProbeRole::Control),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ProbeRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 

@@ -3,11 +3,23 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Where a run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RunStatus {
     Running,
     Completed,
@@ -17,28 +29,11 @@ pub enum RunStatus {
 
 impl RunStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Running => "running",
-            RunStatus::Completed => "completed",
-            RunStatus::Interrupted => "interrupted",
-            RunStatus::Failed => "failed",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<RunStatus> {
-        match s {
-            "running" => Some(RunStatus::Running),
-            "completed" => Some(RunStatus::Completed),
-            "interrupted" => Some(RunStatus::Interrupted),
-            "failed" => Some(RunStatus::Failed),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for RunStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 
@@ -64,6 +59,46 @@ pub struct Run {
     pub scenario_files: Vec<ScenarioFile>,
     /// Set when the run was made against the simulator (the demo): reports say so.
     pub simulated: bool,
+}
+
+impl Run {
+    /// A run about to start measuring `audits` at `now`, from `vantage`, with the catalog's
+    /// `scenario_files`: the one place a new run's facts are put together.
+    pub fn begin(
+        now: DateTime<Utc>,
+        vantage: &str,
+        audits: Vec<String>,
+        scenario_files: Vec<ScenarioFile>,
+    ) -> Run {
+        Run {
+            id: new_run_id(now),
+            started_at: now,
+            ended_at: None,
+            status: RunStatus::Running,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            vantage: vantage.to_string(),
+            audits,
+            scenario_files,
+            simulated: false,
+        }
+    }
+
+    /// The same run, marked as made against the simulator.
+    pub fn simulated(self) -> Run {
+        Run {
+            simulated: true,
+            ..self
+        }
+    }
+}
+
+/// A sortable, unique run id: `20261124T101500Z-3f2a`.
+pub fn new_run_id(now: DateTime<Utc>) -> String {
+    format!(
+        "{}-{:04x}",
+        now.format("%Y%m%dT%H%M%SZ"),
+        rand::random::<u16>()
+    )
 }
 
 /// A raw file kept as evidence (a page body, a screenshot), named by its SHA-256.

@@ -3,13 +3,25 @@
 //! apart from the observation so it can be recomputed when signatures improve.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The four outcomes of a probe.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum VerdictKind {
     Opened,
     Interstitial,
@@ -26,30 +38,32 @@ impl VerdictKind {
     ];
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            VerdictKind::Opened => "opened",
-            VerdictKind::Interstitial => "interstitial",
-            VerdictKind::Blocked => "blocked",
-            VerdictKind::Inconclusive => "inconclusive",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<VerdictKind> {
-        VerdictKind::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-}
-
-impl fmt::Display for VerdictKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 
 /// Who caused the outcome.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Actor {
     Host,
     Target,
@@ -58,26 +72,11 @@ pub enum Actor {
 
 impl Actor {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Actor::Host => "host",
-            Actor::Target => "target",
-            Actor::None => "none",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Actor> {
-        match s {
-            "host" => Some(Actor::Host),
-            "target" => Some(Actor::Target),
-            "none" => Some(Actor::None),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Actor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 

@@ -9,8 +9,8 @@ use std::time::SystemTime;
 use chrono::{DateTime, Utc};
 
 use super::{Keep, select};
+use crate::lock::FileLock;
 use crate::manifest::{AMENDMENT_PREFIX, MANIFEST_FILE, PRUNED_DIR, evidence_of, latest};
-use crate::schedule::FileLock;
 use crate::store::{Store, StoreError};
 
 /// An evidence file younger than this is never removed: a run in progress writes its evidence
@@ -59,6 +59,54 @@ impl Pruned {
     pub fn bytes(&self) -> u64 {
         self.evidence_bytes + self.runs.iter().map(|r| r.bytes).sum::<u64>()
     }
+
+    /// What was removed, a line a run folder and two of totals (`would remove …` in a dry run).
+    pub fn text(&self, dry_run: bool) -> String {
+        let verb = if dry_run { "would remove" } else { "removed" };
+        let s = |n: usize| if n == 1 { "" } else { "s" };
+        let mut out = String::new();
+        for run in &self.runs {
+            out.push_str(&format!(
+                "{verb} run {}: {} file{}, {}\n",
+                run.run_id,
+                run.files,
+                s(run.files),
+                shown_bytes(run.bytes)
+            ));
+        }
+        out.push_str(&format!(
+            "{verb} {} evidence file{} no kept run refers to: {}\n",
+            self.evidence_files,
+            s(self.evidence_files),
+            shown_bytes(self.evidence_bytes)
+        ));
+        out.push_str(&format!(
+            "{verb} {} run folder{} in all, {} ({} bytes); history rows kept\n",
+            self.runs.len(),
+            s(self.runs.len()),
+            shown_bytes(self.bytes()),
+            self.bytes()
+        ));
+        out
+    }
+}
+
+/// `1.2 MB`, `512 B`.
+fn shown_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1000 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64;
+    let mut unit = "B";
+    for u in UNITS {
+        if value < 1000.0 {
+            break;
+        }
+        value /= 1000.0;
+        unit = u;
+    }
+    format!("{value:.1} {unit}")
 }
 
 /// Prunes the runs `keep` lets go, under `out` and the evidence folder of `store`. The caller

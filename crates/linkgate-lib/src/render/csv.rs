@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use chrono::SecondsFormat;
 
-use super::title::page_title;
+use crate::classify::page_title;
 use crate::model::{Hop, HopVia, ProbeRole, Record};
 
 /// The columns, in order. Documented in docs/history-and-csv.md; add new ones at the end.

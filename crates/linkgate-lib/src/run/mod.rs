@@ -18,5 +18,5 @@ pub use engines::Engines;
 pub use measure::verdict_of;
 pub use outcome::{Outcome, VerdictCounts};
 pub use preflight::{Preflight, Tally, Unreachable, network_failure, without_example};
-pub use runner::{Clock, Observer, RunError, RunOptions, Runner, new_run_id};
+pub use runner::{Clock, Observer, RunError, RunOptions, Runner};
 pub use writer::WriterStats;

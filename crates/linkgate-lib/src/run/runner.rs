@@ -72,15 +72,6 @@ pub enum RunError {
     Stopped { run: String, reason: String },
 }
 
-/// A sortable, unique run id: `20261124T101500Z-3f2a`.
-pub fn new_run_id(now: DateTime<Utc>) -> String {
-    format!(
-        "{}-{:04x}",
-        now.format("%Y%m%dT%H%M%SZ"),
-        rand::random::<u16>()
-    )
-}
-
 /// Everything a run needs, built once.
 pub struct Runner {
     pub catalog: Arc<Catalog>,

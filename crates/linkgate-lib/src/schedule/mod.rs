@@ -7,8 +7,8 @@
 
 mod cron;
 mod due;
-mod lock;
+mod line;
 
 pub use cron::{Schedule, ScheduleError, parse_cron, parse_timezone};
 pub use due::{Due, last_start, status};
-pub use lock::{FileLock, LockError, holder_note};
+pub use line::ScheduleLine;

@@ -130,6 +130,19 @@ impl Simulator {
         self.addr
     }
 
+    /// What `linkgate sim` says once it listens: where, on which simulated day, and the
+    /// command that audits through it with its CA certificate at `ca_out`.
+    pub fn banner(&self, date: NaiveDate, ca_out: &std::path::Path) -> String {
+        format!(
+            "simulator listening on {} (simulated date {date})\nCA certificate: {}\n\
+             try: linkgate run --proxy {} --ca-cert {} --interval 0s\npress Ctrl-C to stop\n",
+            self.addr(),
+            ca_out.display(),
+            self.proxy_url(),
+            ca_out.display()
+        )
+    }
+
     /// `http://ADDR`, for `--proxy`.
     pub fn proxy_url(&self) -> String {
         self.shared.proxy_url.clone()

@@ -161,10 +161,7 @@ impl Store {
 
     /// The folder evidence files are kept in: `evidence/` beside the database.
     pub fn evidence_dir(&self) -> PathBuf {
-        match self.path.parent() {
-            Some(parent) => parent.join(EVIDENCE_DIR),
-            None => PathBuf::from(EVIDENCE_DIR),
-        }
+        evidence_dir_of(&self.path)
     }
 
     /// Changes how long a write waits for another process's lock (default [`BUSY_TIMEOUT`]).
@@ -202,6 +199,14 @@ fn refuse_empty_file(db: &Path) -> Result<(), StoreError> {
         std::thread::sleep(WAL_RETRY_PAUSE);
     }
     Ok(())
+}
+
+/// The folder the evidence of the history at `db` is kept in: `evidence/` beside it.
+pub fn evidence_dir_of(db: &Path) -> PathBuf {
+    match db.parent() {
+        Some(parent) => parent.join(EVIDENCE_DIR),
+        None => PathBuf::from(EVIDENCE_DIR),
+    }
 }
 
 /// Creates a new history at `db` whole or not at all: the schema is written to a file beside

@@ -7,8 +7,8 @@
 use super::StoreError;
 use super::codec::{gzip, json};
 use super::evidence::{self, PreparedArtifact};
+use crate::classify::page_title;
 use crate::model::{Artifact, ArtifactKind, Record};
-use crate::render::title::page_title;
 
 /// A record and its artifacts, encoded for storing.
 #[derive(Debug, Clone)]

@@ -11,11 +11,11 @@ use super::codec::{
 };
 use super::error::sqlite;
 use super::{Store, StoreError};
+use crate::classify::page_title;
 use crate::model::{
     Actor, Attempt, Category, Client, EngineKind, Failure, FailureKind, Hop, Observation,
     ProbeRole, Record, Scene, StoredVerdict, VerdictKind,
 };
-use crate::render::title::page_title;
 
 /// How much of each page a read decompresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

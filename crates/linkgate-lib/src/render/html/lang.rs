@@ -7,7 +7,8 @@ use crate::assess::{ChangeKind, Compliance, Note};
 use crate::model::{Scene, VerdictKind};
 
 /// The language of a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Lang {
     Zh,
     En,
@@ -15,11 +16,7 @@ pub enum Lang {
 
 impl Lang {
     pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "zh" => Some(Lang::Zh),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
+        s.parse().ok()
     }
 
     /// The `lang` attribute of the page.

@@ -5,14 +5,25 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use std::fmt;
 use std::time::Duration;
 
 use crate::model::Scene;
 
 /// What a host shows when a link to a target is tapped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum GateState {
     /// The gateway lets the link through (HTTP 302 to it), or there is no gateway.
     Open,
@@ -29,30 +40,22 @@ pub enum GateState {
 
 impl GateState {
     pub fn as_str(self) -> &'static str {
-        match self {
-            GateState::Open => "open",
-            GateState::Warning => "warning",
-            GateState::Stop => "stop",
-            GateState::CopyToBrowser => "copy_to_browser",
-            GateState::AppOnlyWall => "app_only_wall",
-        }
-    }
-}
-
-impl fmt::Display for GateState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
 /// Which version of a host's page a state is shown with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Style {
     /// WeChat's older warning: 非微信官方网页 … 继续访问将转换成手机预览模式.
     #[serde(rename = "classic")]
     Classic,
     /// WeChat's warning from 2024 on: 将要访问 … 无法确认该网页的安全性，请谨慎访问。
     #[serde(rename = "2024")]
+    #[strum(serialize = "2024")]
     Y2024,
     /// WeChat's copy-to-browser page for Alibaba links at support.weixin.qq.com.
     #[serde(rename = "taobao")]
@@ -70,14 +73,7 @@ pub enum Style {
 
 impl Style {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Style::Classic => "classic",
-            Style::Y2024 => "2024",
-            Style::Taobao => "taobao",
-            Style::Weixin110 => "weixin110",
-            Style::Middlem => "middlem",
-            Style::Mobile => "mobile",
-        }
+        self.into()
     }
 }
 

@@ -1,8 +1,22 @@
-//! The title of a stored page, as a report shows it: the first `<title>`, whitespace
-//! collapsed. Block pages differ mostly in their titles (已停止访问该网页, …), so the title is
-//! the quickest thing for a reader to check a verdict against.
+//! The one title extractor: a page's first `<title>`, whitespace collapsed, from a parsed
+//! document (signatures) or from a stored body (the history, the CSV, the report). Block
+//! pages differ mostly in their titles (已停止访问该网页, …), so the title is the quickest
+//! thing for a reader to check a verdict against.
 
-use crate::classify::{ParseLimits, parse_page, title_of};
+use scraper::{ElementRef, Html};
+
+use super::bounded::{ParseLimits, parse_page};
+use super::page::collapse_whitespace;
+
+/// The document's first `<title>`, whitespace collapsed; empty when there is none.
+pub fn title_of(html: &Html) -> String {
+    html.root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "title")
+        .map(|t| collapse_whitespace(&t.text().collect::<String>()))
+        .unwrap_or_default()
+}
 
 /// The page title of `body`, or `None` when it has none (or is not HTML).
 pub fn page_title(body: &str) -> Option<String> {

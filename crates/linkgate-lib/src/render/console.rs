@@ -1,12 +1,13 @@
-//! The summary a run prints: what happened, counts per verdict and per host, in a form that
-//! reads at a glance in a terminal and in a cron mail.
+//! The text a run prints on a terminal: what happened, counts per verdict and per host, in a
+//! form that reads at a glance in a terminal and in a cron mail, and the one paragraph a run
+//! stopped by its preflight says. Pure: values in, text out; the binary prints it.
 
 use std::path::Path;
 use std::time::Duration;
 
-use linkgate::assess::ControlFailures;
-use linkgate::model::{FailureKind, VerdictKind};
-use linkgate::run::{Outcome, Unreachable, VerdictCounts};
+use crate::assess::ControlFailures;
+use crate::model::{FailureKind, RunStatus, VerdictKind};
+use crate::run::{Outcome, Unreachable, VerdictCounts};
 
 /// Several lines of text, ending with a newline.
 pub fn text(outcome: &Outcome, elapsed: Duration) -> String {
@@ -17,8 +18,8 @@ pub fn text(outcome: &Outcome, elapsed: Duration) -> String {
 pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> String {
     let run = &outcome.run;
     let status = match run.status {
-        linkgate::model::RunStatus::Completed => GREEN,
-        linkgate::model::RunStatus::Interrupted => YELLOW,
+        RunStatus::Completed => GREEN,
+        RunStatus::Interrupted => YELLOW,
         _ => RED,
     };
     let mut out = format!(
@@ -44,7 +45,7 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
     if let Some(line) = unjudged(&outcome.unjudged) {
         out.push_str(&format!("{line}\n"));
     }
-    if run.status != linkgate::model::RunStatus::Completed {
+    if run.status != RunStatus::Completed {
         out.push_str(&format!(
             "the run is {}; finish it with: linkgate run --resume {}\n",
             run.status, run.id
@@ -131,42 +132,9 @@ fn paint(colour: bool, code: &str, text: impl std::fmt::Display) -> String {
     }
 }
 
-/// With `LINKGATE_STORE_STATS=1`, one line on stderr saying how long the history writer was
-/// busy storing this run's records and what share of the run that was (bench/run.sh reads
-/// it). Off by default: it is a measurement, not part of the summary.
-pub fn store_stats(outcome: &Outcome, elapsed: Duration) {
-    if std::env::var_os("LINKGATE_STORE_STATS").is_none_or(|v| v.is_empty() || v == "0") {
-        return;
-    }
-    eprintln!("{}", store_stats_line(outcome, elapsed));
-}
-
-/// With `LINKGATE_STORE_STATS=1`, one more line: how long measuring took and the process's
-/// peak memory then, against the whole run with sealing (CSV, report, manifest), so the
-/// benchmark can tell the two apart.
-pub fn phase_stats(measured: (Duration, Option<u64>), elapsed: Duration) {
-    if std::env::var_os("LINKGATE_STORE_STATS").is_none_or(|v| v.is_empty() || v == "0") {
-        return;
-    }
-    let mb =
-        |kb: Option<u64>| kb.map_or("?".to_string(), |kb| format!("{:.1}", kb as f64 / 1024.0));
-    eprintln!(
-        "phase-stats: measuring {:.3} s, peak RSS {} MB; whole run {:.3} s, peak RSS {} MB",
-        measured.0.as_secs_f64(),
-        mb(measured.1),
-        elapsed.as_secs_f64(),
-        mb(peak_rss_kb()),
-    );
-}
-
-/// The process's peak resident memory so far (`VmHWM`), where the system says it.
-pub fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn store_stats_line(outcome: &Outcome, elapsed: Duration) -> String {
+/// How long the history writer was busy storing this run's records and what share of the run
+/// that was (bench/run.sh reads it, with `LINKGATE_STORE_STATS=1`).
+pub fn store_stats_line(outcome: &Outcome, elapsed: Duration) -> String {
     let h = &outcome.history;
     let share = match elapsed.as_secs_f64() {
         0.0 => 0.0,

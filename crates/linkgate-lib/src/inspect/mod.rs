@@ -6,6 +6,10 @@
 //! http engine runs them: a page that navigates on its own is not where a probe ends, and
 //! the answer says where it goes instead.
 
+mod explain;
+
+pub use explain::InspectionReport;
+
 use url::Url;
 
 use crate::catalog::Catalog;

@@ -6,19 +6,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
-use linkgate::catalog::Catalog;
-use linkgate::manifest::{
+use super::AuditError;
+use super::files::write_csv;
+use super::report::{ReportError, ReportJob, write_report};
+use crate::catalog::Catalog;
+use crate::lock::FileLock;
+use crate::manifest::{
     self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError, OutputFile, RunEvidence,
 };
-use linkgate::model::{Run, RunStatus};
-use linkgate::schedule::FileLock;
-use linkgate::store::{BodyRead, Store, StoreError};
-
-/// The run folder's CSV.
-pub const CSV_FILE: &str = "observations.csv";
+use crate::model::{Run, RunStatus};
+use crate::store::{BodyRead, Store, StoreError};
 
 /// Files written into a run folder: path in the folder and bytes.
 type Outputs = Vec<OutputFile>;
@@ -35,7 +34,11 @@ pub struct Sealed {
 
 /// `render()`, with a panic turned into an error: a bug in the report must not keep a
 /// measured run from being sealed.
-fn rendered<T>(render: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+fn rendered<T>(
+    render: impl FnOnce() -> Result<T, AuditError>,
+    run: &Run,
+    db: &Path,
+) -> Result<T, AuditError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(render)) {
         Ok(result) => result,
         Err(panic) => {
@@ -44,9 +47,13 @@ fn rendered<T>(render: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> 
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".to_string());
-            Err(anyhow::anyhow!(
-                "rendering the report failed ({what}); this is a bug in linkgate, please report it"
-            ))
+            Err(AuditError::ReportFailed {
+                run: run.id.clone(),
+                db: db.to_path_buf(),
+                why: format!(
+                    "rendering the report failed ({what}); this is a bug in linkgate, please report it"
+                ),
+            })
         }
     }
 }
@@ -58,19 +65,19 @@ pub fn finish_run(
     store: &Store,
     run: &Run,
     now: DateTime<Utc>,
-) -> anyhow::Result<Sealed> {
-    let csv = super::files::write_csv(out, &run.id, store)?;
+) -> Result<Sealed, AuditError> {
+    let csv = write_csv(out, &run.id, store)?;
     // The seal vouches for the evidence and the CSV, which come from the history alone: a
     // report that fails (or panics) is said, and the run is sealed all the same.
-    let (report, report_error) =
-        match rendered(|| write_reports(catalog, store.db_path(), out, run)) {
-            Ok(report) => (report, None),
-            Err(err) => {
-                let text = super::describe(&err);
-                tracing::error!(run = %run.id, "{text}");
-                (Vec::new(), Some(text))
-            }
-        };
+    let db = store.db_path();
+    let (report, report_error) = match rendered(|| write_reports(catalog, db, out, run), run, db) {
+        Ok(report) => (report, None),
+        Err(err) => {
+            let text = err.to_string();
+            tracing::error!(run = %run.id, "{text}");
+            (Vec::new(), Some(text))
+        }
+    };
     let mut sealed = Sealed {
         csv,
         report,
@@ -111,8 +118,8 @@ pub fn amend_run(
     run: &Run,
     signature_set: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<Option<PathBuf>> {
-    super::files::write_csv(out, &run.id, store)?;
+) -> Result<Option<PathBuf>, AuditError> {
+    write_csv(out, &run.id, store)?;
     write_reports(catalog, store.db_path(), out, run)?;
     if !out.join(&run.id).join(MANIFEST_FILE).exists() {
         return Ok(None);
@@ -151,7 +158,7 @@ fn seal_entry(
     outputs: &Outputs,
     chain: &FileLock,
     entry: Entry<'_>,
-) -> anyhow::Result<Result<PathBuf, ManifestError>> {
+) -> Result<Result<PathBuf, ManifestError>, AuditError> {
     let evidence = &run_evidence(store, &run.id)?;
     let draft = Draft {
         kind: entry.kind,
@@ -172,14 +179,14 @@ fn write_reports(
     db: &Path,
     out: &Path,
     run: &Run,
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> Result<Vec<PathBuf>, AuditError> {
     let mut written = Vec::new();
     for audit in &run.audits {
         let dir = match run.audits.len() {
             1 => out.join(&run.id),
             _ => out.join(&run.id).join(audit),
         };
-        let job = super::report::ReportJob {
+        let job = ReportJob {
             catalog,
             db,
             out: Some(&dir),
@@ -188,45 +195,32 @@ fn write_reports(
             since: None,
             lang: None,
         };
-        match super::report::write_report(&job) {
+        match write_report(&job) {
             Ok(index) => written.push(index),
-            Err(err) if is_empty_run(&err) => {}
+            // A run that measured nothing of an audit (all its probes interrupted before the
+            // first record, say) has nothing to report; that is not a failure of the report.
+            Err(AuditError::Report(ReportError::UnknownRun { .. })) => {}
             Err(err) => {
-                return Err(err.context(format!(
-                    "the run is stored, but its report was not written; try again with `linkgate report --db {} --run {}`",
-                    db.display(),
-                    run.id
-                )));
+                return Err(AuditError::ReportFailed {
+                    run: run.id.clone(),
+                    db: db.to_path_buf(),
+                    why: err.to_string(),
+                });
             }
         }
     }
     Ok(written)
 }
 
-/// A run that measured nothing of an audit (all its probes interrupted before the first
-/// record, say) has nothing to report; that is not a failure of the report.
-fn is_empty_run(err: &anyhow::Error) -> bool {
-    use linkgate::render::report::ReportError;
-    err.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<ReportError>(),
-            Some(ReportError::UnknownRun { .. })
-        )
-    })
-}
-
 /// Every file linkgate wrote into a run folder (the CSV, the report's pages, its summaries),
 /// by path in the folder, sorted; the chain's own entries and temporary files are left out.
-fn outputs(folder: &Path) -> anyhow::Result<Outputs> {
+fn outputs(folder: &Path) -> Result<Outputs, AuditError> {
     let mut found = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let listing =
-            std::fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?;
+        let listing = std::fs::read_dir(&dir).map_err(|e| AuditError::io("list", &dir, e))?;
         for item in listing {
-            let path = item
-                .with_context(|| format!("cannot list {}", dir.display()))?
-                .path();
+            let path = item.map_err(|e| AuditError::io("list", &dir, e))?.path();
             let Ok(relative) = path.strip_prefix(folder) else {
                 continue;
             };
@@ -239,8 +233,8 @@ fn outputs(folder: &Path) -> anyhow::Result<Outputs> {
             if path.is_dir() {
                 pending.push(path);
             } else if !hidden && !chain {
-                let output = OutputFile::read(name, &path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let output =
+                    OutputFile::read(name, &path).map_err(|e| AuditError::io("read", &path, e))?;
                 found.push(output);
             }
         }
@@ -250,7 +244,7 @@ fn outputs(folder: &Path) -> anyhow::Result<Outputs> {
 }
 
 /// The run's record count and evidence, read a record at a time without page bodies.
-fn run_evidence(store: &Store, run_id: &str) -> anyhow::Result<RunEvidence> {
+fn run_evidence(store: &Store, run_id: &str) -> Result<RunEvidence, AuditError> {
     let mut evidence = RunEvidence::default();
     store.for_each_record(run_id, BodyRead::Skip, |stored| {
         evidence.add(&stored.record);
@@ -276,7 +270,7 @@ fn evidence_files(store: &Store, evidence: &RunEvidence) -> BTreeMap<String, Str
 }
 
 /// The outputs (name → SHA-256) of the newest chain entry of `run_id`.
-fn newest_outputs(out: &Path, run_id: &str) -> anyhow::Result<BTreeMap<String, String>> {
+fn newest_outputs(out: &Path, run_id: &str) -> Result<BTreeMap<String, String>, AuditError> {
     let entries = manifest::scan(out)?;
     let newest = entries
         .iter()

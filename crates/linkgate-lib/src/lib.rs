@@ -8,7 +8,9 @@ pub mod audit;
 pub mod catalog;
 pub mod charset;
 pub mod classify;
+pub mod diagnostic;
 pub mod engine;
+pub mod html;
 pub mod import;
 pub mod inspect;
 pub mod lock;
@@ -23,3 +25,15 @@ pub mod schedule;
 pub mod script;
 pub mod sim;
 pub mod store;
+
+// The Rust examples of the README and the docs are compiled with the tests, so they cannot
+// drift from the library they describe.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/engines.md")]
+struct EngineExamples;
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/simulator.md")]
+struct SimulatorExamples;

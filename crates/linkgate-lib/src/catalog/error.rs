@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::diagnostic::Diagnostics;
+use crate::diagnostic::Diagnostics;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {

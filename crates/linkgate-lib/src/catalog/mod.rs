@@ -7,7 +7,6 @@ pub mod bundle;
 mod checks;
 mod condition;
 mod context;
-mod diagnostic;
 mod document;
 mod draft;
 mod error;
@@ -28,7 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::classify::Signature;
 use crate::model::{Audit, Context, Link, Platform, ScenarioFile};
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use error::CatalogError;
 pub use files::Tree;
 pub use glob::{GlobProblem, compile_glob};

@@ -5,10 +5,10 @@ use std::borrow::Cow;
 
 use crate::model::Observation;
 
-use super::bounded::LimitExceeded;
 use super::page::Page;
 use super::signature::{Condition, Matcher, Place, Signature};
 use super::text::normalize;
+use crate::html::LimitExceeded;
 
 /// A signature that held, with one line of evidence per condition.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -27,10 +27,9 @@
 //! 6. Anything else is `inconclusive` / `unrecognized_page`, never `opened`.
 //!
 //! Over all of these: a page that had to be parsed and went past a parse limit (see
-//! `bounded`) is `inconclusive` / `page_too_complex`, naming the limit, since what was read
+//! `crate::html`) is `inconclusive` / `page_too_complex`, naming the limit, since what was read
 //! of it proves nothing either way.
 
-mod bounded;
 mod control;
 mod embedded_json;
 mod matching;
@@ -42,7 +41,7 @@ mod text;
 mod title;
 mod way_on;
 
-pub use bounded::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
+pub use crate::html::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
 pub use control::with_control;
 pub use matching::{SignatureMatch, match_signature};
 pub use page::{Page, collapse_whitespace, visible_text, visible_text_within};

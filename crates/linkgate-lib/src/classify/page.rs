@@ -9,12 +9,12 @@ use std::cell::{Cell, OnceCell};
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::bounded::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
 use super::prefilter::{Needs, spelled_by_escapes, spelled_by_references};
 use super::script_text::ScriptText;
 use super::signature::Place;
 use super::text::normalize;
 use super::title::title_of;
+use crate::html::{LimitExceeded, ParseLimits, ParsedPage, parse_page};
 
 /// The final page, parsed on first use.
 pub struct Page<'a> {

@@ -58,7 +58,7 @@ fn markup_text(value: &str) -> String {
         return normalize(value);
     }
     // Bounded like every page read: a literal is page content too.
-    let fragment = super::bounded::parse_page(value, &super::bounded::ParseLimits::PAGE).html;
+    let fragment = crate::html::parse_page(value, &crate::html::ParseLimits::PAGE).html;
     let mut text = String::new();
     for node in fragment.root_element().descendants() {
         match node.value() {

@@ -5,8 +5,8 @@
 
 use scraper::{ElementRef, Html};
 
-use super::bounded::{ParseLimits, parse_page};
 use super::page::collapse_whitespace;
+use crate::html::{ParseLimits, parse_page};
 
 /// The document's first `<title>`, whitespace collapsed; empty when there is none.
 pub fn title_of(html: &Html) -> String {

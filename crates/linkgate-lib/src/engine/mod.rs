@@ -5,10 +5,14 @@
 
 pub mod browser;
 pub mod http;
+mod retry;
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use url::Url;
 
-use crate::model::{Artifact, Attempt, EngineKind, Failure, Observation};
+use crate::model::{Artifact, Attempt, EngineKind, Failure, FailureKind, Observation};
 
 /// What to load and how the context looks to servers.
 #[derive(Debug, Clone)]
@@ -54,4 +58,25 @@ impl Capture {
             artifacts: Vec::new(),
         }
     }
+}
+
+/// The entry URL, if it is one an engine can request (http or https).
+pub(crate) fn entry_url(text: &str) -> Result<Url, Failure> {
+    let bad = |why: String| Failure {
+        kind: FailureKind::BadUrl,
+        message: format!("entry URL `{text}` {why}"),
+    };
+    let url = Url::parse(text.trim()).map_err(|e| bad(format!("is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "has scheme `{}`; only http and https can be requested",
+            url.scheme()
+        )));
+    }
+    Ok(url)
+}
+
+/// A duration as the whole milliseconds observations record.
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

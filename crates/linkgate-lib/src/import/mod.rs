@@ -10,7 +10,7 @@
 mod problem;
 mod row;
 
-pub use problem::{ImportError, RowProblem};
+pub use problem::ImportError;
 pub use row::{COLUMNS, ManualObservation};
 
 use std::collections::HashMap;
@@ -19,6 +19,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
 use crate::model::{
     Actor, Artifact, Audit, EngineKind, Observation, ProbeRole, Record, Verdict, VerdictKind,
 };
@@ -53,22 +54,26 @@ pub fn parse(
             Ok(row) => {
                 let key = (row.context.clone(), row.link.clone());
                 match seen.get(&key) {
-                    Some(first) => problems.push(RowProblem {
-                        line: row.line,
-                        column: columns.index("context") + 1,
-                        message: format!(
+                    Some(first) => problems.push(Diagnostic::at(
+                        path,
+                        usize::try_from(row.line).unwrap_or(usize::MAX),
+                        columns.index("context") + 1,
+                        format!(
                             "context {} and link {} were already recorded on line {first}; \
                              keep one row per context and link",
                             row.context, row.link
                         ),
-                    }),
+                    )),
                     None => {
                         seen.insert(key, row.line);
                         rows.push(row);
                     }
                 }
             }
-            Err(mut bad) => problems.append(&mut bad),
+            Err(bad) => problems.extend(bad.into_iter().map(|mut p: Diagnostic| {
+                p.file = path.to_path_buf();
+                p
+            })),
         }
     }
     if !problems.is_empty() {

@@ -1,25 +1,17 @@
 //! What stops an import, with the line and column of every bad cell, so the analyst can fix
 //! the sheet in one pass.
 
-use std::fmt;
 use std::path::PathBuf;
 
-/// One bad cell (or row).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowProblem {
-    /// 1-based, counting the header as line 1.
-    pub line: u64,
-    /// 1-based.
-    pub column: usize,
-    pub message: String,
-}
+use crate::diagnostic::Diagnostic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{}", invalid(.path, .problems))]
     Invalid {
         path: PathBuf,
-        problems: Vec<RowProblem>,
+        /// One per bad cell (or row); lines count the header as line 1.
+        problems: Vec<Diagnostic>,
     },
     #[error(
         "{}:{line}: not a readable CSV row ({message}); save the sheet as CSV (UTF-8, comma \
@@ -45,16 +37,11 @@ pub enum ImportError {
     TimeZone { audit: String, timezone: String },
 }
 
-fn invalid(path: &std::path::Path, problems: &[RowProblem]) -> String {
+fn invalid(path: &std::path::Path, problems: &[Diagnostic]) -> String {
     let mut out = String::new();
     for p in problems {
-        out.push_str(&format!(
-            "{}:{}:{}: {}\n",
-            path.display(),
-            p.line,
-            p.column,
-            p.message
-        ));
+        out.push_str(&p.short());
+        out.push('\n');
     }
     let n = problems.len();
     out.push_str(&format!(
@@ -63,14 +50,4 @@ fn invalid(path: &std::path::Path, problems: &[RowProblem]) -> String {
         path.display()
     ));
     out
-}
-
-impl fmt::Display for RowProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
 }

@@ -8,8 +8,9 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use csv::StringRecord;
 
-use super::{ImportError, RowProblem};
+use super::ImportError;
 use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
 use crate::model::{
     Artifact, ArtifactKind, Audit, Context, Link, ProbeRole, SameOwner, VerdictKind,
 };
@@ -111,7 +112,8 @@ struct Row<'r> {
     line: u64,
     record: &'r StringRecord,
     columns: &'r Columns,
-    problems: Vec<RowProblem>,
+    /// Placed in the sheet by the caller, which knows its path.
+    problems: Vec<Diagnostic>,
 }
 
 impl Row<'_> {
@@ -121,11 +123,10 @@ impl Row<'_> {
 
     fn bad(&mut self, column: &str, message: String) {
         let index = self.columns.index(column);
-        self.problems.push(RowProblem {
-            line: self.line,
-            column: index.saturating_add(1),
-            message,
-        });
+        let line = usize::try_from(self.line).unwrap_or(usize::MAX);
+        let column = index.saturating_add(1);
+        self.problems
+            .push(Diagnostic::at(PathBuf::new(), line, column, message));
     }
 
     /// A required cell, or a problem.
@@ -168,7 +169,7 @@ impl<'a> Checker<'a> {
         &self,
         record: &StringRecord,
         columns: &Columns,
-    ) -> Result<ManualObservation, Vec<RowProblem>> {
+    ) -> Result<ManualObservation, Vec<Diagnostic>> {
         let mut row = Row {
             line: record.position().map_or(0, |p| p.line()),
             record,

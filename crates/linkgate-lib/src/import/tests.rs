@@ -125,7 +125,7 @@ fn every_bad_cell_is_named_by_line_and_column() {
     let ImportError::Invalid { problems, .. } = &err else {
         panic!("{err}");
     };
-    let at: Vec<(u64, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+    let at: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
     assert_eq!(
         at,
         vec![

@@ -224,7 +224,7 @@ pub fn evaluate_literal(source: &str) -> Option<serde_json::Value> {
 
 /// Runs `page`'s inline scripts as `mode` asks.
 pub fn run(page: PageSource<'_>, mode: Mode, limits: &Limits) -> PageRun {
-    let parsed = crate::classify::parse_page(page.html, &crate::classify::ParseLimits::PAGE);
+    let parsed = crate::html::parse_page(page.html, &crate::html::ParseLimits::PAGE);
     if let Some(limit) = parsed.exceeded {
         // Scripts read from part of a page could decide anything: say so rather than guess.
         return PageRun {

@@ -6,19 +6,13 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// One problem in a world file, with its 1-based position.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorldProblem {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
+use crate::diagnostic::Diagnostic;
 
 /// Every problem found in one world file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorldProblems {
     pub file: PathBuf,
-    pub problems: Vec<WorldProblem>,
+    pub problems: Vec<Diagnostic>,
 }
 
 impl fmt::Display for WorldProblems {
@@ -31,14 +25,7 @@ impl fmt::Display for WorldProblems {
             self.file.display()
         )?;
         for p in &self.problems {
-            write!(
-                f,
-                "\n  {}:{}:{}: {}",
-                self.file.display(),
-                p.line,
-                p.column,
-                p.message
-            )?;
+            write!(f, "\n  {}", p.short())?;
         }
         Ok(())
     }

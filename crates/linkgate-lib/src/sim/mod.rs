@@ -16,7 +16,7 @@ mod tls;
 mod visit;
 pub mod world;
 
-pub use error::{SimError, WorldProblem, WorldProblems};
+pub use error::{SimError, WorldProblems};
 pub use server::{SimConfig, SimLimits, SimStats, Simulator};
 pub use visit::{Reply, Visit};
 pub use world::World;

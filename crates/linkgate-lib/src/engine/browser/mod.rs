@@ -37,9 +37,13 @@ use url::Url;
 
 pub use config::{BrowserConfig, DEFAULT_CHROME, INSTALL_HINT, Settle, Viewport, default_tabs};
 
-use crate::engine::{Capture, PageRequest};
-use crate::model::{Attempt, Failure, FailureKind};
+use crate::engine::retry::{self, Limits, Tried};
+use crate::engine::{Capture, PageRequest, entry_url, millis};
+use crate::model::{Failure, FailureKind};
 use keeper::Keeper;
+
+/// The longest wait between two tries of a probe (backoff doubles up to it).
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 use probe::Probed;
 
 /// Why the browser engine could not be built.
@@ -111,49 +115,60 @@ impl BrowserEngine {
             );
         }
         let config = &self.shared.config;
-        let mut attempts = Vec::new();
-        let last = loop {
-            let number = u32::try_from(attempts.len())
-                .unwrap_or(u32::MAX)
-                .saturating_add(1);
-            let attempt_started = Utc::now();
-            let attempt_clock = Instant::now();
-            let probed = match self.attempt(request).await {
-                Ok(probed) => probed,
-                Err(message) if attempts.is_empty() => {
-                    let failure = Failure {
-                        kind: FailureKind::EngineUnavailable,
-                        message,
-                    };
-                    return Capture::not_started(
-                        crate::model::EngineKind::Browser,
-                        request,
-                        failure,
-                        started_at,
-                    );
+        let limits = Limits {
+            retries: config.retries,
+            backoff: config.backoff,
+            max_retry_after: MAX_BACKOFF,
+        };
+        let (tried, attempts) = retry::with_retries(limits, (), |_, ()| async move {
+            let probed = self.attempt(request).await;
+            let (status, failure) = match &probed {
+                Ok(probed) => {
+                    let landing = observe::landing(probed, &request.entry_url);
+                    (landing.status, landing.failure)
                 }
-                Err(message) => Probed {
-                    failure: Some(Failure {
-                        kind: FailureKind::EngineUnavailable,
-                        message,
-                    }),
-                    ..Probed::default()
-                },
+                Err(message) => {
+                    let kind = FailureKind::EngineUnavailable;
+                    (
+                        None,
+                        Some(Failure {
+                            kind,
+                            message: message.clone(),
+                        }),
+                    )
+                }
             };
-            let landing = observe::landing(&probed, &request.entry_url);
-            let wait = retry_wait(landing.failure.as_ref(), number, config);
-            attempts.push(Attempt {
-                number,
-                started_at: attempt_started,
-                duration_ms: millis(attempt_clock.elapsed()),
-                status: landing.status,
-                failure: landing.failure,
-                wait_ms: wait.map(millis),
-            });
-            match wait {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => break probed,
+            let tried = Tried {
+                value: probed,
+                status,
+                failure,
+                retry_after: None,
+            };
+            (tried, ())
+        })
+        .await;
+        let last = match tried.value {
+            // No browser at all on the first try: the probe never started.
+            Err(message) if attempts.len() == 1 => {
+                let failure = Failure {
+                    kind: FailureKind::EngineUnavailable,
+                    message,
+                };
+                return Capture::not_started(
+                    crate::model::EngineKind::Browser,
+                    request,
+                    failure,
+                    started_at,
+                );
             }
+            Err(message) => Probed {
+                failure: Some(Failure {
+                    kind: FailureKind::EngineUnavailable,
+                    message,
+                }),
+                ..Probed::default()
+            },
+            Ok(probed) => probed,
         };
         let elapsed = millis(clock.elapsed());
         observe::finished(
@@ -228,41 +243,6 @@ fn broken(kind: FailureKind, message: String) -> Probed {
     }
 }
 
-/// How long to wait before trying again, or `None` to stop. A crash is retried at once (on a
-/// fresh browser); the network and overloaded servers after a doubling backoff; what cannot
-/// heal within a probe (a name that does not resolve, a proxy that refuses, a certificate
-/// rejected) not at all, as in the http engine.
-fn retry_wait(failure: Option<&Failure>, number: u32, config: &BrowserConfig) -> Option<Duration> {
-    let kind = failure?.kind;
-    if number > config.retries {
-        return None;
-    }
-    match kind {
-        FailureKind::EngineCrashed => Some(Duration::ZERO),
-        FailureKind::Timeout
-        | FailureKind::Connect
-        | FailureKind::Reset
-        | FailureKind::HttpStatus => Some(config.backoff.saturating_mul(1 << (number - 1).min(10))),
-        _ => None,
-    }
-}
-
-/// The entry URL, if a browser can be asked to load it.
-fn entry_url(text: &str) -> Result<Url, Failure> {
-    let bad = |why: String| Failure {
-        kind: FailureKind::BadUrl,
-        message: format!("entry URL `{text}` {why}"),
-    };
-    let url = Url::parse(text.trim()).map_err(|e| bad(format!("is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad(format!(
-            "has scheme `{}`; only http and https can be requested",
-            url.scheme()
-        )));
-    }
-    Ok(url)
-}
-
 fn check_proxy(proxy: &str) -> Result<(), EngineError> {
     let bad = |reason: &str| EngineError::Proxy {
         proxy: proxy.to_string(),
@@ -288,49 +268,9 @@ fn check_proxy(proxy: &str) -> Result<(), EngineError> {
     Ok(())
 }
 
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn failure(kind: FailureKind) -> Failure {
-        Failure {
-            kind,
-            message: String::new(),
-        }
-    }
-
-    #[test]
-    fn crashes_retry_at_once_and_the_network_with_backoff() {
-        let config = BrowserConfig::default();
-        let crash = failure(FailureKind::EngineCrashed);
-        assert_eq!(retry_wait(Some(&crash), 1, &config), Some(Duration::ZERO));
-        let timeout = failure(FailureKind::Timeout);
-        assert_eq!(
-            retry_wait(Some(&timeout), 1, &config),
-            Some(Duration::from_secs(1))
-        );
-        assert_eq!(
-            retry_wait(Some(&timeout), 2, &config),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(
-            retry_wait(Some(&timeout), 3, &config),
-            None,
-            "two retries by default"
-        );
-        for kind in [FailureKind::Dns, FailureKind::Proxy] {
-            assert_eq!(retry_wait(Some(&failure(kind)), 1, &config), None, "{kind}");
-        }
-        assert_eq!(
-            retry_wait(Some(&failure(FailureKind::Tls)), 1, &config),
-            None
-        );
-        assert_eq!(retry_wait(None, 1, &config), None);
-    }
 
     #[test]
     fn bad_settings_are_refused_with_the_fix() {

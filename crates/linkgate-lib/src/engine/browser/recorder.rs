@@ -7,6 +7,7 @@
 //! Chromium names a navigation request by its loader id, and a redirect keeps the request
 //! id, so a hop is found again by its request id when its redirect or response arrives.
 
+use crate::engine::millis;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -303,10 +304,6 @@ impl Recorder {
             .find(|d| self.errors.contains_key(&d.request))?;
         Some((self.errors[&draft.request].clone(), draft.hop.status))
     }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

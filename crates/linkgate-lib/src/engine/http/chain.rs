@@ -17,8 +17,9 @@ use url::Url;
 
 use super::cookies::Jar;
 use super::fetch::{self, Body, Head};
-use super::{Shared, failure, in_page, retry};
+use super::{Shared, failure, in_page};
 use crate::charset;
+use crate::engine::{millis, retry};
 use crate::model::{Artifact, ArtifactKind, Failure, FailureKind, Hop, HopVia};
 
 /// What one attempt saw.
@@ -283,10 +284,6 @@ fn visit_key(url: &Url) -> String {
     let mut url = url.clone();
     url.set_fragment(None);
     url.into()
-}
-
-pub(crate) fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -13,8 +13,9 @@ use toml::value::Datetime;
 
 use super::rule::{Fault, FaultKind, GateState, Rule, Style, Targets, states_of, styles_of};
 use super::{ShortLink, SimPlatform, World};
+use crate::diagnostic::Diagnostic;
 use crate::model::Scene;
-use crate::sim::error::{WorldProblem, WorldProblems};
+use crate::sim::error::WorldProblems;
 
 /// The longest delay a slow fault may ask for: longer only makes runs hang.
 const MAX_DELAY_MS: u64 = 600_000;
@@ -162,16 +163,12 @@ impl Checker<'_> {
     }
 
     fn into_problems(self, name: &Path) -> WorldProblems {
-        let mut problems: Vec<WorldProblem> = self
+        let mut problems: Vec<Diagnostic> = self
             .problems
             .iter()
             .map(|(offset, message)| {
                 let (line, column) = line_col(self.text, *offset);
-                WorldProblem {
-                    line,
-                    column,
-                    message: message.clone(),
-                }
+                Diagnostic::at(name, line, column, message.clone())
             })
             .collect();
         problems.sort_by_key(|p| (p.line, p.column));

@@ -1,16 +1,20 @@
-//! When to try a probe again and how long to wait first. Pure: the clock and the random
-//! jitter are passed in, so the rules are tested without sleeping.
+//! When to try a probe again and how long to wait first, for every engine, and the one
+//! attempt loop that records each try. The rules are pure (the clock and the random jitter
+//! are passed in), so they are tested without sleeping.
 //!
 //! Link checkers drown in false "blocked" verdicts from rate limits; waiting as the server
 //! asks (`Retry-After`) and backing off with jitter keeps an audit polite and its results
 //! honest. A server that asks for more than `max_retry_after` is not waited for: the probe
 //! ends with the wait it asked for recorded.
 
+use std::future::Future;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use tokio::time::Instant;
 
-use crate::model::FailureKind;
+use super::millis;
+use crate::model::{Attempt, Failure, FailureKind};
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +35,7 @@ pub(crate) struct Failed {
     pub retry_after: Option<Duration>,
 }
 
-/// The limits the plan obeys (from `HttpConfig`).
+/// The limits the plan obeys (from the engine's config).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub retries: u32,
@@ -56,8 +60,12 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
     status == 429 || (500..600).contains(&status)
 }
 
-/// `jitter` is a uniform random number in `[0, 1)`.
+/// `jitter` is a uniform random number in `[0, 1)`. A crashed browser is tried again at
+/// once (on a fresh one): the wait would not make it healthier.
 pub(crate) fn plan(failed: Failed, limits: Limits, jitter: f64) -> RetryPlan {
+    if failed.kind == FailureKind::EngineCrashed && failed.number <= limits.retries {
+        return RetryPlan::Wait(Duration::ZERO);
+    }
     if !is_retryable(failed.kind) {
         return RetryPlan::Stop(None);
     }
@@ -89,6 +97,73 @@ fn backoff(limits: Limits, number: u32, jitter: f64) -> Duration {
         .min(limits.max_retry_after);
     let half = full / 2;
     half + half.mul_f64(jitter.clamp(0.0, 1.0))
+}
+
+/// One attempt as the loop sees it: the engine's result and the facts the plan needs.
+pub(crate) struct Tried<T> {
+    pub value: T,
+    pub status: Option<u16>,
+    pub failure: Option<Failure>,
+    /// The server's `Retry-After`, as a wait.
+    pub retry_after: Option<Duration>,
+}
+
+/// Tries until an attempt succeeds or the plan says stop, recording every attempt (its
+/// number, time, status, failure and the wait after it). `state` is handed from one attempt
+/// to the next (the http engine's cookie jar, as a tab retrying would keep its cookies).
+/// Returns the last attempt, its failure extended with why retrying stopped, if it says so.
+pub(crate) async fn with_retries<T, S, F, Fut>(
+    limits: Limits,
+    mut state: S,
+    mut attempt: F,
+) -> (Tried<T>, Vec<Attempt>)
+where
+    F: FnMut(u32, S) -> Fut,
+    Fut: Future<Output = (Tried<T>, S)>,
+{
+    let mut attempts = Vec::new();
+    let mut number = 1;
+    loop {
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let (mut tried, next) = attempt(number, state).await;
+        state = next;
+        let mut record = Attempt {
+            number,
+            started_at,
+            duration_ms: millis(clock.elapsed()),
+            status: tried.status,
+            failure: tried.failure.clone(),
+            wait_ms: None,
+        };
+        let decision = match &tried.failure {
+            None => RetryPlan::Stop(None),
+            Some(failure) => {
+                let failed = Failed {
+                    kind: failure.kind,
+                    number,
+                    retry_after: tried.retry_after,
+                };
+                plan(failed, limits, rand::random_range(0.0..1.0))
+            }
+        };
+        match decision {
+            RetryPlan::Wait(wait) => {
+                record.wait_ms = Some(millis(wait));
+                attempts.push(record);
+                tokio::time::sleep(wait).await;
+                number += 1;
+            }
+            RetryPlan::Stop(reason) => {
+                if let (Some(reason), Some(failure)) = (reason, tried.failure.as_mut()) {
+                    failure.message = format!("{}; {reason}", failure.message);
+                    record.failure = Some(failure.clone());
+                }
+                attempts.push(record);
+                return (tried, attempts);
+            }
+        }
+    }
 }
 
 /// A `Retry-After` value (delay seconds or an HTTP date) as a wait from `now`. A date in the
@@ -140,6 +215,13 @@ mod tests {
         assert_eq!(wait(1, 1.0), RetryPlan::Wait(Duration::from_secs(1)));
         assert_eq!(wait(2, 0.0), RetryPlan::Wait(Duration::from_secs(1)));
         assert_eq!(wait(2, 0.5), RetryPlan::Wait(Duration::from_millis(1500)));
+    }
+
+    #[test]
+    fn a_crash_is_tried_again_at_once_within_the_retries() {
+        let crash = |n| plan(failed(FailureKind::EngineCrashed, n, None), LIMITS, 0.7);
+        assert_eq!(crash(1), RetryPlan::Wait(Duration::ZERO));
+        assert_eq!(crash(3), RetryPlan::Stop(None));
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! A diagnostic is one problem in a scenario file, placed on its line and column with a hint
-//! at the fix. Scenario files are edited by hand, so the rendering imitates rustc: the line,
-//! a caret under the exact spot, and what to do about it; all problems of a load at once.
+//! A diagnostic is one problem in a file a person edits (a scenario file, a simulator world,
+//! a sheet of manual observations), placed on its line and column with a hint at the fix.
+//! One type for all of them, so every loader reports every problem at once the same way.
+//! The full rendering imitates rustc: the line, a caret under the exact spot, and what to do
+//! about it; the short one is `file:line:column: message`, one line each.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -8,7 +10,7 @@ use std::path::PathBuf;
 
 use unicode_width::UnicodeWidthChar;
 
-/// One problem in one scenario file.
+/// One problem in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub file: PathBuf,
@@ -22,6 +24,32 @@ pub struct Diagnostic {
     pub source_line: String,
     /// How many characters from `column` the problem covers (at least 1), for the carets.
     pub length: usize,
+}
+
+impl Diagnostic {
+    /// A problem at a position, without the source line or a hint.
+    pub fn at(file: impl Into<PathBuf>, line: usize, column: usize, message: String) -> Diagnostic {
+        Diagnostic {
+            file: file.into(),
+            line,
+            column,
+            message,
+            hint: None,
+            source_line: String::new(),
+            length: 1,
+        }
+    }
+
+    /// `file:line:column: message`.
+    pub fn short(&self) -> String {
+        format!(
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
 }
 
 /// Every problem of a load, in file order then position order.

@@ -6,7 +6,7 @@
 //! Needs `/usr/bin/chromium` (override with `CHROME`). Set `LINKGATE_REPORT_SHOTS=DIR` to keep
 //! screenshots of the report for a person to look at.
 
-mod report_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,7 +26,7 @@ use linkgate::audit::report::{Request, evidence_present, load, write};
 use linkgate::render::html::Lang;
 use linkgate::render::report::{self, Style};
 use linkgate::store::Store;
-use report_support::*;
+use support::report::*;
 
 /// What the page did, as Chromium reported it.
 #[derive(Default, Debug)]

@@ -1,7 +1,7 @@
 //! The report rendered from a real history database: the files it writes, the numbers in
 //! them, the links to evidence, and that a hostile page can only ever show as text.
 
-mod report_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ use linkgate::render::html::Lang;
 use linkgate::render::report::{self, History, Style};
 use linkgate::render::summary::COLUMNS;
 use linkgate::store::Store;
-use report_support::*;
+use support::report::*;
 
 fn load(db: &Path, run: Option<&str>, policy: &str) -> (History, Directory) {
     let store = Store::open(db).unwrap();

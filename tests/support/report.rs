@@ -4,9 +4,6 @@
 //! WeChat, Douyin's live room warns about Taobao while opening its own shop (selective
 //! friction), QQ times out on Weibo once, and one page has a hostile title.
 
-// Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
-
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::path::{Path, PathBuf};
 

@@ -1,13 +1,12 @@
 //! Helpers shared by the simulator's integration tests: start a simulator on 127.0.0.1:0 and
 //! fetch through it with reqwest, trusting only its CA and following no redirects.
 
-#![allow(dead_code)]
-
 use chrono::NaiveDate;
 use linkgate::sim::{SimConfig, SimLimits, Simulator, World};
 use std::time::Duration;
 
-pub const WECHAT_UA: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230901.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64";
+#[allow(unused_imports)]
+pub use super::WECHAT_UA;
 pub const DOUYIN_UA: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230901.001; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 aweme_210600 JsSdk/1.0 NetType/WIFI Channel/douyin_tengxun_wzl_1108 AppName/aweme app_version/21.6.0 ByteLocale/zh-CN Region/CN AppSkin/white AppTheme/light BytedanceWebview/d8a21c6 TTWebView/1120045009013";
 pub const CHROME_UA: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36";
 

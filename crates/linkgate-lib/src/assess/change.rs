@@ -3,6 +3,7 @@
 //! verdict, then pairs that appeared or stopped being measured.
 
 use serde::Serialize;
+use strum::{EnumString, IntoStaticStr};
 
 use super::judge::Finding;
 use super::policy::Compliance;
@@ -10,17 +11,7 @@ use crate::model::{ProbeRole, VerdictKind};
 
 /// The kind of a change, in the order a report lists them.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, IntoStaticStr, EnumString,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -40,10 +31,6 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// Compares two compliances (of a pair or a cell) between consecutive runs.
     pub fn between(before: Option<Compliance>, after: Option<Compliance>) -> ChangeKind {
         use Compliance::{Compliant, NonCompliant};
@@ -114,3 +101,5 @@ impl Change {
         })
     }
 }
+
+crate::model::word!(ChangeKind);

@@ -5,21 +5,13 @@
 //! the `strict` policy is for audits that count every extra step as a failure.
 
 use serde::Serialize;
+use strum::{Display, EnumString, IntoStaticStr};
 
 use super::AssessError;
 
 /// How an audit judges an interstitial.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, IntoStaticStr, EnumString, Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -33,14 +25,6 @@ pub enum Policy {
 
 impl Policy {
     pub const ALL: [Policy; 2] = [Policy::SameTreatment, Policy::Strict];
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Policy> {
-        s.parse().ok()
-    }
 
     /// The policy an audit names, or an error naming the audit and the known policies.
     pub fn of_audit(audit: &str, policy: &str) -> Result<Policy, AssessError> {
@@ -62,9 +46,9 @@ impl Policy {
     Ord,
     Hash,
     Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -81,14 +65,6 @@ impl Compliance {
         Compliance::NonCompliant,
         Compliance::Unknown,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Compliance> {
-        s.parse().ok()
-    }
 
     /// Whether this is a known state (compliant or not), as opposed to `unknown`.
     pub fn is_known(self) -> bool {
@@ -107,9 +83,9 @@ impl Compliance {
     Ord,
     Hash,
     Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -122,11 +98,8 @@ pub enum Note {
     SelectiveFriction,
 }
 
-impl Note {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
+crate::model::words!(Policy, Compliance);
+crate::model::word!(Note);
 
 #[cfg(test)]
 mod tests {

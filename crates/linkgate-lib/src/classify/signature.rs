@@ -4,13 +4,14 @@
 
 use regex::Regex;
 use std::path::PathBuf;
+use strum::IntoStaticStr;
 
 use crate::model::{Actor, VerdictKind};
 
 use super::prefilter::Needs;
 
 /// Where a condition looks.
-#[derive(Debug, Clone, strum::IntoStaticStr)]
+#[derive(Debug, Clone, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Place {
     /// Any hop's URL, the entry URL included.

@@ -3,6 +3,7 @@
 //! added to, so an old manifest stays readable.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr};
 
 use crate::model::Run;
 use chrono::{DateTime, Utc};
@@ -20,17 +21,7 @@ pub const AMENDMENT_PREFIX: &str = "amendment-";
 pub const PRUNED_DIR: &str = "pruned";
 
 /// What an entry of the chain records.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, EnumString)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum EntryKind {
@@ -38,12 +29,6 @@ pub enum EntryKind {
     Run,
     /// A run's verdicts recomputed with newer signatures (`linkgate reclassify`).
     Reclassify,
-}
-
-impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 }
 
 /// Why an evidence file is part of a run.
@@ -122,3 +107,5 @@ impl Manifest {
         }
     }
 }
+
+crate::model::word!(EntryKind);

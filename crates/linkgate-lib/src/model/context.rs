@@ -2,7 +2,8 @@
 //! emulates it: user agent, headers, JS bridge stubs and the host's gateway. A context without
 //! a host is neutral: the plain mobile browser that controls are measured in.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr};
 
 /// Where inside a host app a link is tapped.
 #[derive(
@@ -15,10 +16,10 @@ use serde::Serialize;
     Ord,
     Hash,
     Serialize,
-    serde::Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -40,14 +41,6 @@ impl Scene {
         Scene::VideoDescription,
         Scene::Profile,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Scene> {
-        s.parse().ok()
-    }
 }
 
 /// The client operating system a context emulates.
@@ -61,26 +54,16 @@ impl Scene {
     Ord,
     Hash,
     Serialize,
-    serde::Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Client {
     Android,
     Ios,
-}
-
-impl Client {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Client> {
-        s.parse().ok()
-    }
 }
 
 /// Which engine measures a probe.
@@ -95,10 +78,10 @@ impl Client {
     Hash,
     Default,
     Serialize,
-    serde::Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -108,16 +91,6 @@ pub enum EngineKind {
     Browser,
     /// Recorded by hand on a real device and imported.
     Manual,
-}
-
-impl EngineKind {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<EngineKind> {
-        s.parse().ok()
-    }
 }
 
 /// What JavaScript's `encodeURIComponent` leaves alone, which is how apps build gateway URLs.
@@ -200,6 +173,8 @@ impl Context {
         }
     }
 }
+
+crate::model::words!(Scene, Client, EngineKind);
 
 #[cfg(test)]
 mod tests {

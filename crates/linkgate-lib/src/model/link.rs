@@ -2,8 +2,9 @@
 //! content was reached. Without that proof a probe is never scored `opened`.
 
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use strum::{Display, EnumString, IntoStaticStr};
 
 /// What kind of service a link leads to; MIIT's rule compares links of one category.
 #[derive(
@@ -16,10 +17,10 @@ use std::sync::Arc;
     Ord,
     Hash,
     Serialize,
-    serde::Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -39,14 +40,6 @@ impl Category {
         Category::Payment,
         Category::Article,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Category> {
-        s.parse().ok()
-    }
 }
 
 /// A URL owned by a platform.
@@ -88,3 +81,5 @@ fn serialize_opt_regex<S: serde::Serializer>(
 fn serialize_regex<S: serde::Serializer>(re: &Regex, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(re.as_str())
 }
+
+crate::model::words!(Category);

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr};
 
 use super::EngineKind;
 
@@ -17,9 +18,9 @@ use super::EngineKind;
     Hash,
     Serialize,
     Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -34,12 +35,6 @@ pub enum HopVia {
     Script,
     /// A navigation the browser made for another reason (form, user-gesture emulation, …).
     Client,
-}
-
-impl HopVia {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 }
 
 /// One request in the chain from the entry URL to the final page.
@@ -66,9 +61,9 @@ pub struct Hop {
     Hash,
     Serialize,
     Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -113,14 +108,6 @@ impl FailureKind {
         FailureKind::BadUrl,
         FailureKind::Other,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<FailureKind> {
-        s.parse().ok()
-    }
 
     /// Whether trying again may help.
     pub fn is_transient(self) -> bool {
@@ -225,3 +212,6 @@ impl Observation {
             .map(|(_, v)| v.as_str())
     }
 }
+
+crate::model::words!(FailureKind);
+crate::model::word!(HopVia);

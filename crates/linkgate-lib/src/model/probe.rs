@@ -1,7 +1,8 @@
 //! A probe is one (audit, context, link) pair to measure. Planning expands audits into probes;
 //! the runner measures them; everything stored refers back to them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr};
 
 /// Why a probe is in the plan.
 #[derive(
@@ -14,10 +15,10 @@ use serde::Serialize;
     Ord,
     Hash,
     Serialize,
-    serde::Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -29,16 +30,6 @@ pub enum ProbeRole {
     SameOwner,
     /// The link opened in the neutral context: tells a down target from a blocking host.
     Control,
-}
-
-impl ProbeRole {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<ProbeRole> {
-        s.parse().ok()
-    }
 }
 
 /// One measurement to make. Ids refer into the catalog.
@@ -56,3 +47,5 @@ impl Probe {
         format!("{}|{}|{}", self.audit, self.context, self.link)
     }
 }
+
+crate::model::words!(ProbeRole);

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr};
 
 /// Where a run stands.
 #[derive(
@@ -14,9 +15,9 @@ use serde::{Deserialize, Serialize};
     Hash,
     Serialize,
     Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -25,16 +26,6 @@ pub enum RunStatus {
     Completed,
     Interrupted,
     Failed,
-}
-
-impl RunStatus {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<RunStatus> {
-        s.parse().ok()
-    }
 }
 
 /// A scenario file used by a run, with its content hash.
@@ -130,3 +121,5 @@ impl Artifact {
         }
     }
 }
+
+crate::model::words!(RunStatus);

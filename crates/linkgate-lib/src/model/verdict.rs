@@ -3,6 +3,7 @@
 //! apart from the observation so it can be recomputed when signatures improve.
 
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr};
 
 /// The four outcomes of a probe.
 #[derive(
@@ -15,10 +16,10 @@ use serde::{Deserialize, Serialize};
     Ord,
     Hash,
     Serialize,
-    serde::Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -36,14 +37,6 @@ impl VerdictKind {
         VerdictKind::Blocked,
         VerdictKind::Inconclusive,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<VerdictKind> {
-        s.parse().ok()
-    }
 }
 
 /// Who caused the outcome.
@@ -57,10 +50,10 @@ impl VerdictKind {
     Ord,
     Hash,
     Serialize,
-    serde::Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Deserialize,
+    IntoStaticStr,
+    EnumString,
+    Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -68,16 +61,6 @@ pub enum Actor {
     Host,
     Target,
     None,
-}
-
-impl Actor {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<Actor> {
-        s.parse().ok()
-    }
 }
 
 /// Mechanisms linkgate itself assigns; signatures may name others (`stop_page`,
@@ -125,3 +108,5 @@ impl Verdict {
         }
     }
 }
+
+crate::model::words!(VerdictKind, Actor);

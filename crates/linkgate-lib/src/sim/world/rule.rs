@@ -6,21 +6,13 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::time::Duration;
+use strum::{Display, EnumString, IntoStaticStr};
 
 use crate::model::Scene;
 
 /// What a host shows when a link to a target is tapped.
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, IntoStaticStr, EnumString, Display,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -38,16 +30,8 @@ pub enum GateState {
     AppOnlyWall,
 }
 
-impl GateState {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
-
 /// Which version of a host's page a state is shown with.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, strum::IntoStaticStr, strum::EnumString,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, IntoStaticStr, EnumString)]
 #[strum(serialize_all = "snake_case")]
 pub enum Style {
     /// WeChat's older warning: 非微信官方网页 … 继续访问将转换成手机预览模式.
@@ -69,12 +53,6 @@ pub enum Style {
     /// QQ's newer page, c.pc.qq.com/android.html (ios.html for iOS) with `level`.
     #[serde(rename = "mobile")]
     Mobile,
-}
-
-impl Style {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 }
 
 /// The host platforms whose gateway the simulator serves.
@@ -191,6 +169,8 @@ pub struct Fault {
     pub until: Option<NaiveDate>,
     pub note: Option<String>,
 }
+
+crate::model::word!(GateState, Style);
 
 #[cfg(test)]
 mod tests {

@@ -62,9 +62,15 @@ mod tests {
     {
         for &value in all {
             let word: &'static str = value.into();
-            assert_eq!(serde_json::to_string(&value).unwrap(), format!("\"{word}\""));
+            assert_eq!(
+                serde_json::to_string(&value).unwrap(),
+                format!("\"{word}\"")
+            );
             assert_eq!(value.to_string(), word);
-            assert!(word.parse::<T>().ok() == Some(value), "{word} does not parse back");
+            assert!(
+                word.parse::<T>().ok() == Some(value),
+                "{word} does not parse back"
+            );
         }
     }
 

@@ -42,7 +42,7 @@ document.getElementById("app").innerHTML =
 /// phone it names) and the WeChat bridge stub.
 fn scenarios(dir: &Path, gateway_url: &str, links: &[(&str, String)]) -> PathBuf {
     Scenario {
-        user_agent: "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN",
+        user_agent: support::WECHAT_UA,
         bridge: Some("window.WeixinJSBridge = { invoke: function () {} };"),
         ..Scenario::new(gateway_url, links)
     }

@@ -17,7 +17,7 @@ use support::faults::{Step, scripted};
 use support::fixtures::{bundled, observation_of};
 use support::{Reply, Server};
 
-const UA: &str = "Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0.47";
+const UA: &str = support::WECHAT_UA;
 
 fn config() -> HttpConfig {
     HttpConfig {

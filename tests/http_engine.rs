@@ -13,7 +13,7 @@ use linkgate::engine::{Capture, PageRequest};
 use linkgate::model::{ArtifactKind, FailureKind, HopVia, Observation};
 use support::{Reply, Server, faults, proxy::Proxy, tls};
 
-const WECHAT_UA: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN";
+use support::WECHAT_UA;
 
 /// Fast settings: no politeness delay, no retries, short timeouts.
 fn config() -> HttpConfig {

@@ -16,10 +16,10 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use linkgate::catalog::{Catalog, CatalogError};
+use linkgate::classify::page_title;
 use linkgate::classify::{Situation, classify};
 use linkgate::model::Observation;
 use linkgate::render::html::PageGist;
-use linkgate::render::title::page_title;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use support::fixtures::observation_of;

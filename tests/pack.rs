@@ -482,3 +482,12 @@ fn the_miit_audit_plan_by_host_and_role() {
     }
     insta::assert_snapshot!(table);
 }
+
+/// The tests' one WeChat user agent is the bundled pack's, so a test of the engines or the
+/// simulator sends what an audit sends.
+#[test]
+fn the_tests_wechat_user_agent_is_the_packs() {
+    let catalog = linkgate::catalog::Catalog::load_bundled().unwrap();
+    let context = catalog.context("wechat.android.private_chat").unwrap();
+    assert_eq!(context.user_agent, support::WECHAT_UA);
+}

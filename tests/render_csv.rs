@@ -3,20 +3,13 @@
 
 use chrono::{TimeZone, Utc};
 use linkgate::model::{
-    Actor, Attempt, Category, Client, EngineKind, Failure, FailureKind, Hop, HopVia, Observation,
-    ProbeRole, Record, Scene, StoredVerdict, VerdictKind,
+    Actor, Attempt, Failure, FailureKind, HopVia, ProbeRole, Record, Scene, StoredVerdict,
+    VerdictKind,
 };
 use linkgate::render::csv::{COLUMNS, observations_csv};
 
-fn hop(url: &str, status: Option<u16>, via: HopVia) -> Hop {
-    Hop {
-        url: url.into(),
-        status,
-        location: None,
-        via,
-        elapsed_ms: 10,
-    }
-}
+mod support;
+use support::record::{RecordBuilder, hop};
 
 fn attempt(number: u32, failure: Option<Failure>) -> Attempt {
     Attempt {
@@ -30,62 +23,40 @@ fn attempt(number: u32, failure: Option<Failure>) -> Attempt {
 }
 
 fn record(link_id: &str, role: ProbeRole, body: &str, verdict: VerdictKind) -> Record {
-    let control = role == ProbeRole::Control;
-    Record {
-        run_id: "20210917T080000Z-3f2a".into(),
+    let run = "20210917T080000Z-3f2a";
+    let builder = match role {
+        ProbeRole::Control => RecordBuilder::control(run, link_id),
+        _ => RecordBuilder::rival(run, "wechat", link_id)
+            .context("wechat.android.group_chat", Some(Scene::GroupChat))
+            .role(role),
+    };
+    builder
         // Sub-second precision is kept in the database; the CSV shows whole seconds.
-        observed_at: Utc.with_ymd_and_hms(2021, 9, 17, 8, 0, 0).unwrap()
-            + chrono::Duration::milliseconds(250),
-        audit: "miit-2021".into(),
-        context: if control {
-            "neutral.android".into()
-        } else {
-            "wechat.android.group_chat".into()
-        },
-        host_platform: if control { None } else { Some("wechat".into()) },
-        scene: if control {
-            None
-        } else {
-            Some(Scene::GroupChat)
-        },
-        client: Client::Android,
-        link_id: link_id.into(),
-        link_platform: "taobao".into(),
-        link_category: Category::Ecommerce,
-        url: "https://m.tb.cn/h.abc".into(),
-        role,
-        observation: Observation {
-            engine: EngineKind::Http,
-            entry_url: "https://m.tb.cn/h.abc".into(),
-            hops: vec![
-                hop("https://m.tb.cn/h.abc", Some(302), HopVia::Start),
-                hop("https://m.tb.cn/page", Some(200), HopVia::Http),
-                hop(
-                    "https://item.taobao.com/item.htm?id=1",
-                    Some(200),
-                    HopVia::Script,
-                ),
-            ],
-            final_url: "https://item.taobao.com/item.htm?id=1".into(),
-            status: Some(200),
-            body: body.into(),
-            attempts: vec![attempt(1, None)],
-            duration_ms: 1234,
-            ..Observation::default()
-        },
-        verdict: StoredVerdict {
-            kind: verdict,
-            mechanism: "direct".into(),
-            actor: Actor::None,
-            signature: Some(format!("landing:{link_id}")),
-            reason: "final URL on the landing pattern".into(),
-        },
-        control_verdict: if control {
-            None
-        } else {
-            Some(VerdictKind::Opened)
-        },
-    }
+        .observed_at(
+            Utc.with_ymd_and_hms(2021, 9, 17, 8, 0, 0).unwrap()
+                + chrono::Duration::milliseconds(250),
+        )
+        .url("https://m.tb.cn/h.abc")
+        .hops(vec![
+            hop("https://m.tb.cn/h.abc", Some(302), HopVia::Start),
+            hop("https://m.tb.cn/page", Some(200), HopVia::Http),
+            hop(
+                "https://item.taobao.com/item.htm?id=1",
+                Some(200),
+                HopVia::Script,
+            ),
+        ])
+        .body(body)
+        .observation(|o| {
+            o.attempts = vec![attempt(1, None)];
+            o.duration_ms = 1234;
+        })
+        .verdict(verdict, "direct")
+        .signature(
+            Some(format!("landing:{link_id}")),
+            "final URL on the landing pattern",
+        )
+        .build()
 }
 
 fn sample() -> Vec<Record> {

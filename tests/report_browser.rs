@@ -6,7 +6,7 @@
 //! Needs `/usr/bin/chromium` (override with `CHROME`). Set `LINKGATE_REPORT_SHOTS=DIR` to keep
 //! screenshots of the report for a person to look at.
 
-mod report_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -22,10 +22,11 @@ use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::{Browser, LaunchOptions};
 
 use linkgate::assess::Directory;
+use linkgate::audit::report::{Request, evidence_present, load, write};
 use linkgate::render::html::Lang;
-use linkgate::render::report::{self, Request, Style};
+use linkgate::render::report::{self, Style};
 use linkgate::store::Store;
-use report_support::*;
+use support::report::*;
 
 /// What the page did, as Chromium reported it.
 #[derive(Default, Debug)]
@@ -92,7 +93,7 @@ fn render(db: &Path, lang: Lang) -> PathBuf {
     let store = Store::open(db).unwrap();
     let directory = Directory::new(&platforms());
     let audit = audit("same_treatment", "en");
-    let history = report::load(
+    let history = load(
         &store,
         &Request {
             audit: &audit,
@@ -103,7 +104,7 @@ fn render(db: &Path, lang: Lang) -> PathBuf {
     )
     .unwrap();
     let out = db.parent().unwrap().join(&history.run.id);
-    let present = report::evidence_present(&store, &history.records);
+    let present = evidence_present(&store, &history.records);
     let files = report::render(
         &history,
         &directory,
@@ -115,7 +116,7 @@ fn render(db: &Path, lang: Lang) -> PathBuf {
         },
     )
     .unwrap();
-    report::write(&out, &files).unwrap();
+    write(&out, &files).unwrap();
     out.join("index.html")
 }
 

@@ -1,12 +1,12 @@
 //! `linkgate report` as a cron job or an analyst calls it: from the history database alone,
 //! with the bundled scenarios for the audit's deadline and policy; exit codes as documented.
 
-mod report_support;
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use report_support::*;
+use support::report::*;
 
 fn linkgate(dir: &Path, args: &[&str]) -> Output {
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");

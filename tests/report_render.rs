@@ -1,22 +1,23 @@
 //! The report rendered from a real history database: the files it writes, the numbers in
 //! them, the links to evidence, and that a hostile page can only ever show as text.
 
-mod report_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 
 use linkgate::assess::Directory;
+use linkgate::audit::report::{self as history, Request, evidence_present, write};
 use linkgate::render::html::Lang;
-use linkgate::render::report::{self, History, Request, Style};
+use linkgate::render::report::{self, History, Style};
 use linkgate::render::summary::COLUMNS;
 use linkgate::store::Store;
-use report_support::*;
+use support::report::*;
 
 fn load(db: &Path, run: Option<&str>, policy: &str) -> (History, Directory) {
     let store = Store::open(db).unwrap();
     let directory = Directory::new(&platforms());
     let audit = audit(policy, "en");
-    let history = report::load(
+    let history = history::load(
         &store,
         &Request {
             audit: &audit,
@@ -36,7 +37,7 @@ fn render_into(root: &Path, run: Option<&str>, lang: Lang) -> (PathBuf, Vec<Path
     let (history, directory) = load(db, run, "same_treatment");
     let store = Store::open(db).unwrap();
     let out = root.join(&history.run.id);
-    let present = report::evidence_present(&store, &history.records);
+    let present = evidence_present(&store, &history.records);
     let files = report::render(
         &history,
         &directory,
@@ -48,7 +49,7 @@ fn render_into(root: &Path, run: Option<&str>, lang: Lang) -> (PathBuf, Vec<Path
         },
     )
     .unwrap();
-    let written = report::write(&out, &files).unwrap();
+    let written = write(&out, &files).unwrap();
     (out, written)
 }
 
@@ -92,7 +93,7 @@ fn report_files_are_written_beside_the_history() {
         },
     )
     .unwrap();
-    let written = report::write(&out, &files).unwrap();
+    let written = write(&out, &files).unwrap();
     assert!(
         std::fs::read_to_string(out.join("index.html"))
             .unwrap()
@@ -314,7 +315,7 @@ fn render_history(history: &History, out: &Path) -> Vec<PathBuf> {
         },
     )
     .unwrap();
-    report::write(out, &files).unwrap()
+    write(out, &files).unwrap()
 }
 
 #[test]

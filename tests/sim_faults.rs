@@ -1,11 +1,11 @@
 //! Faulty sites (down by reset or 503, slow, looping) and unknown hosts, through the proxy.
 
-mod sim_common;
+mod support;
 
 use linkgate::sim::World;
-use sim_common::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use support::sim::*;
 
 fn has_reset(error: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);

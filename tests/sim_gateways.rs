@@ -1,9 +1,9 @@
 //! Each gateway state through the proxy, by simulated date: the world's story as a client
 //! sees it over intercepted TLS.
 
-mod sim_common;
+mod support;
 
-use sim_common::*;
+use support::sim::*;
 
 /// Where the page's controls lead (never followed: learned by running their handlers).
 fn way_on(html: &str, url: &str) -> Vec<String> {

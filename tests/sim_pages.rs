@@ -1,10 +1,10 @@
 //! Every interstitial page the simulator serves, rendered without a network (`page_for`)
 //! and pinned as snapshots: the pages signature authors write against.
 
-mod sim_common;
+mod support;
 
 use linkgate::sim::{Reply, Visit, World, page_for};
-use sim_common::*;
+use support::sim::*;
 
 fn page(url: &str, user_agent: &str, day: &str) -> Reply {
     let visit = Visit::from_url(url, user_agent, date(day)).unwrap();

@@ -1,11 +1,11 @@
 //! The simulator survives bad clients (garbage, stalled headers, a CONNECT that never speaks
 //! TLS), serves many connections at once, sends leaf + CA, serves its own page, and stops.
 
-mod sim_common;
+mod support;
 
-use sim_common::*;
 use std::sync::Arc;
 use std::time::Duration;
+use support::sim::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls;

@@ -1,10 +1,10 @@
 //! Share links resolve by their real mechanism through the proxy, landing pages (some in
 //! GBK) prove the target was reached, and targets can wall off a host's webview.
 
-mod sim_common;
+mod support;
 
 use regex::Regex;
-use sim_common::*;
+use support::sim::*;
 
 /// The first quoted string assigned by `pattern` (e.g. `var hrl=`) in a page.
 fn script_target(page: &str, pattern: &str) -> String {

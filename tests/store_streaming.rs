@@ -4,10 +4,13 @@
 
 use chrono::{TimeZone, Utc};
 use linkgate::model::{
-    Actor, Artifact, ArtifactKind, Category, Client, EngineKind, FailureKind, Hop, HopVia,
-    Observation, ProbeRole, Record, Run, RunStatus, Scene, StoredVerdict, VerdictKind,
+    Artifact, ArtifactKind, EngineKind, FailureKind, Hop, HopVia, Observation, Record, Run,
+    RunStatus, VerdictKind,
 };
 use linkgate::store::{BodyRead, PreparedRecord, Store, StoreError, StoredRecord, VerdictCount};
+
+mod support;
+use support::record::{RecordBuilder, hop};
 
 fn run(id: &str) -> Run {
     Run {
@@ -25,49 +28,23 @@ fn run(id: &str) -> Run {
 
 /// A record of `link` in `host`'s context (`None`: the control), with `body` as its page.
 fn record(run_id: &str, host: Option<&str>, link: &str, body: &str, kind: VerdictKind) -> Record {
-    let role = match host {
-        Some(_) => ProbeRole::Rival,
-        None => ProbeRole::Control,
+    let builder = match host {
+        Some(host) => RecordBuilder::rival(run_id, host, link).control_verdict(None),
+        None => RecordBuilder::control(run_id, link),
     };
-    Record {
-        run_id: run_id.into(),
-        observed_at: Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 1).unwrap(),
-        audit: "bench".into(),
-        context: host.map_or("neutral.android".into(), |h| {
-            format!("{h}.android.private_chat")
-        }),
-        host_platform: host.map(str::to_string),
-        scene: host.map(|_| Scene::PrivateChat),
-        client: Client::Android,
-        link_id: link.into(),
-        link_platform: "taobao".into(),
-        link_category: Category::Ecommerce,
-        url: format!("https://item.taobao.com/{link}"),
-        role,
-        observation: Observation {
-            engine: EngineKind::Http,
-            entry_url: format!("https://item.taobao.com/{link}"),
-            hops: vec![Hop {
-                url: format!("https://item.taobao.com/{link}"),
-                status: Some(200),
-                location: None,
-                via: HopVia::Start,
-                elapsed_ms: 3,
-            }],
-            final_url: format!("https://item.taobao.com/{link}"),
-            status: Some(200),
-            body: body.into(),
-            ..Observation::default()
-        },
-        verdict: StoredVerdict {
-            kind,
-            mechanism: "direct".into(),
-            actor: Actor::None,
-            signature: None,
-            reason: format!("{kind} for the test"),
-        },
-        control_verdict: None,
-    }
+    let url = format!("https://item.taobao.com/{link}");
+    builder
+        .observed_at(Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 1).unwrap())
+        .audit("bench")
+        .url(&url)
+        .hops(vec![Hop {
+            elapsed_ms: 3,
+            ..hop(&url, Some(200), HopVia::Start)
+        }])
+        .observation(|o| o.attempts.clear())
+        .body(body)
+        .verdict(kind, "direct")
+        .build()
 }
 
 fn store_with_run(dir: &tempfile::TempDir, id: &str) -> Store {

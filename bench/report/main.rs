@@ -13,13 +13,14 @@ use std::time::Instant;
 use chrono::{Duration, TimeZone, Utc};
 
 use linkgate::assess::Directory;
+use linkgate::audit::report::{Request, evidence_present, load, write};
 use linkgate::catalog::Catalog;
 use linkgate::model::{
     Actor, Artifact, ArtifactKind, Attempt, Category, Client, EngineKind, Hop, HopVia, Observation,
     Platform, ProbeRole, Record, Run, RunStatus, Scene, StoredVerdict, VerdictKind,
 };
 use linkgate::render::html::Lang;
-use linkgate::render::report::{self, Request, Style};
+use linkgate::render::report::{self, Style};
 use linkgate::store::Store;
 
 const SCENES: [Scene; 3] = [Scene::PrivateChat, Scene::GroupChat, Scene::Moments];
@@ -313,7 +314,7 @@ fn main() {
     }
     let reading_skip = t.elapsed();
     let t = Instant::now();
-    let history = report::load(
+    let history = load(
         &store,
         &Request {
             audit: &audit,
@@ -327,7 +328,7 @@ fn main() {
 
     let out = tmp.path().join("reports").join(&history.run.id);
     let t = Instant::now();
-    let present = report::evidence_present(&store, &history.records);
+    let present = evidence_present(&store, &history.records);
     let files = report::render(
         &history,
         &directory,
@@ -341,7 +342,7 @@ fn main() {
     .expect("render the report");
     let rendering = t.elapsed();
     let t = Instant::now();
-    let written = report::write(&out, &files).expect("write the report");
+    let written = write(&out, &files).expect("write the report");
     let writing = t.elapsed();
 
     let side: Vec<&PathBuf> = written

@@ -9,14 +9,10 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Args;
-use serde::Serialize;
 
-use linkgate::classify::Classification;
-use linkgate::inspect::{HostGuess, Inspection, SavedPage, inspect};
-use linkgate::model::Observation;
-use linkgate::script::Navigation;
+use linkgate::inspect::{SavedPage, inspect};
 
-use super::{Exit, InvalidArgs, load_catalog};
+use super::{Exit, load_catalog};
 
 #[derive(Debug, Args)]
 pub struct ClassifyArgs {
@@ -53,33 +49,8 @@ pub struct ClassifyArgs {
     json: bool,
 }
 
-#[derive(Serialize)]
-struct Report<'a> {
-    verdict: &'a str,
-    mechanism: &'a str,
-    actor: &'a str,
-    signature: Option<&'a str>,
-    reason: &'a str,
-    matches: &'a [linkgate::classify::SignatureMatch],
-    charset: &'a str,
-    host: Option<&'a str>,
-    host_from: &'a str,
-    navigates_to: Option<&'a str>,
-    continue_url: Option<&'a str>,
-    continue_control: Option<String>,
-    script_undecided: Option<&'a str>,
-}
-
 pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios)?;
-    if let Some(label) = &args.charset
-        && linkgate::charset::lookup(label).is_none()
-    {
-        return Err(InvalidArgs(format!(
-            "unknown charset `{label}`; use a label such as utf-8, gbk, gb18030 or big5"
-        ))
-        .into());
-    }
     let bytes = std::fs::read(&args.page)
         .with_context(|| format!("cannot read page {}", args.page.display()))?;
     let page = SavedPage {
@@ -92,101 +63,10 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
         link: args.link.as_deref(),
         target: args.target.as_deref(),
     };
-    let found = inspect(&catalog, &page).map_err(|e| InvalidArgs(e.to_string()))?;
-    let Inspection {
-        classification,
-        host,
-        navigation,
-        observation,
-        charset,
-    } = &found;
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report(
-                classification,
-                charset,
-                host,
-                navigation.as_ref(),
-                observation
-            ))?
-        );
-    } else {
-        print!(
-            "{}",
-            explain(
-                classification,
-                charset,
-                host,
-                navigation.as_ref(),
-                observation
-            )
-        );
+    let found = inspect(&catalog, &page)?;
+    match args.json {
+        true => println!("{}", serde_json::to_string_pretty(&found.report())?),
+        false => print!("{}", found.explain()),
     }
     Ok(Exit::Ok)
-}
-
-fn report<'a>(
-    result: &'a Classification,
-    charset: &'a str,
-    host: &'a HostGuess<'_>,
-    navigation: Option<&'a Navigation>,
-    observation: &'a Observation,
-) -> Report<'a> {
-    let v = &result.verdict;
-    Report {
-        verdict: v.kind.as_str(),
-        mechanism: &v.mechanism,
-        actor: v.actor.as_str(),
-        signature: v.signature.as_deref(),
-        reason: &v.reason,
-        matches: &result.matches,
-        charset,
-        host: host.platform,
-        host_from: &host.from,
-        navigates_to: navigation.map(|n| n.url.as_str()),
-        continue_url: result.way_on.as_ref().and_then(|c| c.target.as_deref()),
-        continue_control: result.way_on.as_ref().map(|c| c.describe()),
-        script_undecided: observation.script_undecided.as_deref(),
-    }
-}
-
-fn explain(
-    result: &Classification,
-    charset: &str,
-    host: &HostGuess<'_>,
-    navigation: Option<&Navigation>,
-    observation: &Observation,
-) -> String {
-    let v = &result.verdict;
-    let mut out = format!(
-        "verdict:   {}\nmechanism: {}\nactor:     {}\nsignature: {}\nbecause:   {}\nhost:      {} ({})\ncharset:   {charset}\n",
-        v.kind,
-        v.mechanism,
-        v.actor,
-        v.signature.as_deref().unwrap_or("-"),
-        v.reason,
-        host.platform.unwrap_or("-"),
-        host.from,
-    );
-    if let Some(nav) = navigation {
-        out.push_str(&format!(
-            "navigates: {} ({}, at {} ms)\n",
-            nav.url, nav.how, nav.at_ms
-        ));
-    }
-    if let Some(c) = &result.way_on {
-        out.push_str(&format!("continue:  {}\n", c.describe()));
-    }
-    if let Some(why) = &observation.script_undecided {
-        out.push_str(&format!("scripts:   undecided: {why}\n"));
-    }
-    for other in result.matches.iter().skip(1) {
-        out.push_str(&format!(
-            "also matched (lower precedence): {}: {}\n",
-            other.signature,
-            other.evidence.join("; ")
-        ));
-    }
-    out
 }

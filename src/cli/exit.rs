@@ -1,6 +1,7 @@
 //! Exit codes are an interface: cron jobs and CI pipelines branch on them, so they are one
 //! enum, documented in the README, and never a bare number elsewhere.
 
+use linkgate::audit::AuditError;
 use linkgate::catalog::CatalogError;
 
 /// What the process tells its caller.
@@ -17,12 +18,36 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// The more serious of two exit codes: a failure over invalid input over a `--fail-on`
+    /// hit over success.
+    pub fn worse(self, other: Exit) -> Exit {
+        const ORDER: [Exit; 4] = [Exit::Ok, Exit::FailOn, Exit::Invalid, Exit::Failure];
+        let rank = |e| ORDER.iter().position(|x| *x == e);
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
     /// Invalid input is 3, anything else 1.
     pub fn from_error(err: &anyhow::Error) -> Exit {
         let invalid = err.chain().any(|cause| {
             cause.downcast_ref::<CatalogError>().is_some()
                 || cause.downcast_ref::<linkgate::plan::PlanError>().is_some()
+                || cause
+                    .downcast_ref::<linkgate::plan::SelectionError>()
+                    .is_some()
                 || cause.downcast_ref::<InvalidArgs>().is_some()
+                || cause
+                    .downcast_ref::<linkgate::inspect::InspectError>()
+                    .is_some()
+                || cause
+                    .downcast_ref::<linkgate::catalog::bundle::WriteOutError>()
+                    .is_some_and(|e| e.is_invalid_input())
+                || cause
+                    .downcast_ref::<AuditError>()
+                    .is_some_and(AuditError::is_invalid_input)
         });
         if invalid {
             Exit::Invalid
@@ -32,64 +57,14 @@ impl Exit {
     }
 }
 
-/// An error and its causes as one line. Library errors already name their file and quote their
-/// source, so a context that the next message starts with, and a cause that an earlier
-/// message already says, are left out: "cannot open X: cannot open X: file is not a
-/// database: …: file is not a database" said everything twice.
+/// An error and its causes as one line, each thing said once (see [`linkgate::audit::describe`]).
 pub fn describe(err: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in err.chain() {
-        let text = cause.to_string();
-        if parts
-            .last()
-            .is_some_and(|last| text.starts_with(last.as_str()))
-        {
-            parts.pop();
-        }
-        let gist = text.rsplit(": ").next().unwrap_or(&text);
-        if parts.iter().any(|p| p.contains(gist)) {
-            continue;
-        }
-        parts.push(text);
-    }
-    parts.join(": ")
+    linkgate::audit::describe(err.as_ref())
 }
 
 impl From<Exit> for std::process::ExitCode {
     fn from(exit: Exit) -> Self {
         std::process::ExitCode::from(exit as u8)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use anyhow::Context as _;
-
-    /// Regression: database errors repeated their first clause and their cause.
-    #[test]
-    fn a_chain_says_each_thing_once() {
-        #[derive(Debug, thiserror::Error)]
-        #[error("file is not a database")]
-        struct Sqlite(#[source] Code);
-        #[derive(Debug, thiserror::Error)]
-        #[error("Error code 26: file is not a database")]
-        struct Code;
-        #[derive(Debug, thiserror::Error)]
-        #[error("cannot open the history database h.db: {0}; check the file")]
-        struct Open(#[source] Sqlite);
-        let err = Err::<(), _>(Open(Sqlite(Code)))
-            .context("cannot open the history database h.db")
-            .unwrap_err();
-        assert_eq!(
-            describe(&err),
-            "cannot open the history database h.db: file is not a database; check the file"
-        );
-        let err = Err::<(), _>(Code).context("reading the run").unwrap_err();
-        assert_eq!(
-            describe(&err),
-            "reading the run: Error code 26: file is not a database"
-        );
     }
 }
 

@@ -2,17 +2,14 @@
 //! engine `manual`, sealed like any other, so scenes that cannot be automated appear in the
 //! report. Every row is checked first; one bad row and nothing is written (exit 3).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::Context as _;
 use clap::Args;
 
-use linkgate::import::{ImportError, parse, records};
-use linkgate::model::{Run, RunStatus};
-use linkgate::run::new_run_id;
+use linkgate::audit::history::{import_manual, read_sheet};
 
 use super::history::HistoryArgs;
-use super::{Exit, Global, InvalidArgs, load_catalog};
+use super::{Exit, Global, load_catalog};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -35,61 +32,24 @@ pub struct ImportArgs {
 
 pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios)?;
-    let audit = match (&args.audit, catalog.audits.as_slice()) {
-        (Some(name), _) => catalog
-            .audit(name)
-            .ok_or_else(|| InvalidArgs(format!("no audit `{name}` in the scenarios")))?,
-        (None, [only]) => only,
-        (None, _) => {
-            return Err(InvalidArgs(
-                "the scenarios hold several audits (or none): name one with --audit".into(),
-            )
-            .into());
-        }
-    };
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let base = args.file.parent().unwrap_or(Path::new("."));
     let now = chrono::Utc::now();
-    let rows = parse(&args.file, &bytes, base, &catalog, audit, now, &|p| {
-        std::fs::read(p)
-    })
-    .map_err(invalid)?;
-
+    let (audit, rows) = read_sheet(&catalog, args.audit.as_deref(), &args.file, now)?;
     let mut store = args.history.open(false)?;
-    let mut run = Run {
-        id: new_run_id(now),
-        started_at: now,
-        ended_at: None,
-        status: RunStatus::Running,
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        vantage: args.vantage.clone(),
-        audits: vec![audit.id.clone()],
-        scenario_files: catalog.files.clone(),
-        simulated: false,
-    };
-    store.begin_run(&run)?;
-    let written = records(&run.id, audit, &catalog, &rows)
-        .iter()
-        .try_for_each(|(record, artifacts)| store.record(record, artifacts));
-    let status = match &written {
-        Ok(()) => RunStatus::Completed,
-        Err(_) => RunStatus::Failed,
-    };
-    let ended = chrono::Utc::now();
-    store.finish_run(&run.id, status, ended)?;
-    written?;
-    run.status = status;
-    run.ended_at = Some(ended);
-    let run = store.run(&run.id)?.unwrap_or(run);
-    let stored = store.records_without_bodies(&run.id)?;
-    let sealed = super::seal::finish_run(&catalog, &args.history.out, &store, &run, ended)?;
-    tracing::info!(run = %run.id, records = stored.len(), "manual observations imported");
+    let imported = import_manual(
+        &mut store,
+        &catalog,
+        audit,
+        &rows,
+        &args.vantage,
+        &args.history.out,
+        now,
+    )?;
+    let (run, sealed, count) = (&imported.run, &imported.sealed, imported.records);
     if !global.quiet {
         println!(
             "imported {} manual observation{} as run {} (audit {})",
-            stored.len(),
-            if stored.len() == 1 { "" } else { "s" },
+            count,
+            if count == 1 { "" } else { "s" },
             run.id,
             audit.id
         );
@@ -99,9 +59,4 @@ pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
         println!("manifest: {}", manifest.display());
     }
     Ok(Exit::Ok)
-}
-
-/// A bad sheet is invalid input (exit 3), with every problem in the message.
-fn invalid(err: ImportError) -> anyhow::Error {
-    InvalidArgs(err.to_string()).into()
 }

@@ -6,9 +6,7 @@ mod classify;
 mod clock;
 mod daemon;
 mod demo;
-mod due;
 mod exit;
-mod files;
 mod history;
 mod import;
 mod init;
@@ -21,11 +19,9 @@ mod reclassify;
 mod report;
 mod run;
 mod schedule;
-mod seal;
 mod select;
 mod signals;
 mod sim;
-mod summary;
 mod validate;
 mod verify;
 
@@ -78,7 +74,6 @@ enum Command {
     Init(init::InitArgs),
 }
 
-/// Scenario files or folders (default: `./scenarios`, else the bundled pack).
 #[derive(Debug, Args, Clone)]
 pub struct ScenarioPaths {
     /// Scenario files or folders, loaded recursively [default: ./scenarios, else the bundled
@@ -124,8 +119,5 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
-/// Loads the catalog of the paths given, else of `./scenarios`, else of the bundled pack
-/// (see [`pack`]), with the paths in the error.
-pub fn load_catalog(paths: &[PathBuf]) -> anyhow::Result<linkgate::catalog::Catalog> {
-    Ok(pack::load(paths)?)
-}
+/// The catalog of the paths given, else of `./scenarios`, else of the bundled pack.
+use pack::load as load_catalog;

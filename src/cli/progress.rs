@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use linkgate::audit::RunProgress;
 use linkgate::model::{EngineKind, Record};
 use linkgate::run::Observer;
 
@@ -29,9 +30,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// One bar for `total` probes.
-    pub fn new(total: usize, quiet: bool) -> Progress {
-        Progress::per_engine(&BTreeMap::from([(EngineKind::Http, total)]), quiet)
+    /// The bars as the library's runs take them.
+    pub fn boxed(totals: &BTreeMap<EngineKind, usize>, quiet: bool) -> Box<dyn RunProgress> {
+        Box::new(Progress::per_engine(totals, quiet))
     }
 
     /// One bar per engine, with its number of probes.
@@ -61,9 +62,11 @@ impl Progress {
         }
         Progress { bars, per_engine }
     }
+}
 
+impl RunProgress for Progress {
     /// Advances the record's engine's bar with every stored record.
-    pub fn observer(&self) -> Observer {
+    fn observer(&self) -> Observer {
         let bars = self.per_engine.clone();
         Arc::new(move |record: &Record| {
             let bar = bars
@@ -84,7 +87,7 @@ impl Progress {
         })
     }
 
-    pub fn finish(&self) {
+    fn finish(&self) {
         for bar in self.per_engine.values() {
             bar.finish_and_clear();
         }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Args};
 
+use linkgate::lock::FileLock;
 use linkgate::prune::{Keep, prune};
-use linkgate::schedule::FileLock;
 
 use super::history::HistoryArgs;
 use super::{Exit, InvalidArgs};
@@ -54,50 +54,6 @@ pub fn run(args: PruneArgs) -> anyhow::Result<Exit> {
         args.dry_run,
         &chain,
     )?;
-    let verb = if args.dry_run {
-        "would remove"
-    } else {
-        "removed"
-    };
-    for run in &removed.runs {
-        println!(
-            "{verb} run {}: {} file{}, {}",
-            run.run_id,
-            run.files,
-            if run.files == 1 { "" } else { "s" },
-            bytes(run.bytes)
-        );
-    }
-    println!(
-        "{verb} {} evidence file{} no kept run refers to: {}",
-        removed.evidence_files,
-        if removed.evidence_files == 1 { "" } else { "s" },
-        bytes(removed.evidence_bytes)
-    );
-    println!(
-        "{verb} {} run folder{} in all, {} ({} bytes); history rows kept",
-        removed.runs.len(),
-        if removed.runs.len() == 1 { "" } else { "s" },
-        bytes(removed.bytes()),
-        removed.bytes()
-    );
+    print!("{}", removed.text(args.dry_run));
     Ok(Exit::Ok)
-}
-
-/// `1.2 MB`, `512 B`.
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if n < 1000 {
-        return format!("{n} B");
-    }
-    let mut value = n as f64;
-    let mut unit = "B";
-    for u in UNITS {
-        if value < 1000.0 {
-            break;
-        }
-        value /= 1000.0;
-        unit = u;
-    }
-    format!("{value:.1} {unit}")
 }

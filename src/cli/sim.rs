@@ -33,7 +33,7 @@ pub fn run(args: SimArgs) -> anyhow::Result<Exit> {
         Some(path) => World::load(path)?,
         None => World::bundled(),
     };
-    let date = args.date.unwrap_or(super::demo::DEADLINE);
+    let date = args.date.unwrap_or(linkgate::audit::demo::DEADLINE);
     let config = SimConfig {
         listen: args.listen,
         world,
@@ -41,17 +41,7 @@ pub fn run(args: SimArgs) -> anyhow::Result<Exit> {
     };
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(serve_until_ctrl_c(config, Some(&args.ca_out), |sim| {
-        println!(
-            "simulator listening on {} (simulated date {date})",
-            sim.addr()
-        );
-        println!("CA certificate: {}", args.ca_out.display());
-        println!(
-            "try: linkgate run --proxy {} --ca-cert {} --interval 0s",
-            sim.proxy_url(),
-            args.ca_out.display()
-        );
-        println!("press Ctrl-C to stop");
+        print!("{}", sim.banner(date, &args.ca_out));
     }))?;
     Ok(Exit::Ok)
 }

@@ -4,7 +4,8 @@
 
 use clap::Args;
 
-use linkgate::manifest::{Note, verify};
+use linkgate::audit::verification_text;
+use linkgate::manifest::verify;
 
 use super::Exit;
 use super::history::HistoryArgs;
@@ -24,65 +25,12 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs) -> anyhow::Result<Exit> {
     let store = args.history.open_to_read()?;
     let found = verify(&args.history.out, &store, &args.runs)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&found)?);
-    } else {
-        for (run_id, note) in &found.runs {
-            let bad = found
-                .problems
-                .iter()
-                .any(|p| p.run_id.as_deref() == Some(run_id.as_str()));
-            let mark = if bad { "FAIL" } else { "ok  " };
-            let stopped = match note {
-                Note::NotSealed(_) => store.stop_reason(run_id)?,
-                _ => None,
-            };
-            println!("{mark} {run_id}  {}", describe(note, stopped.as_deref()));
-        }
-        for problem in &found.problems {
-            println!("\n{problem}");
-        }
-        let n = found.problems.len();
-        println!(
-            "\n{} run{} checked: {}",
-            found.runs.len(),
-            if found.runs.len() == 1 { "" } else { "s" },
-            match n {
-                0 => "all is well".to_string(),
-                1 => "1 problem".to_string(),
-                n => format!("{n} problems"),
-            }
-        );
+    match args.json {
+        true => println!("{}", serde_json::to_string_pretty(&found)?),
+        false => print!("{}", verification_text(&found, &store)?),
     }
-    Ok(if found.is_ok() {
-        Exit::Ok
-    } else {
-        Exit::Failure
+    Ok(match found.is_ok() {
+        true => Exit::Ok,
+        false => Exit::Failure,
     })
-}
-
-/// What a run's note means; `stopped`: why the run stopped itself, if it did.
-fn describe(note: &Note, stopped: Option<&str>) -> String {
-    if let (Note::NotSealed(status), Some(reason)) = (note, stopped) {
-        let reason = linkgate::run::without_example(reason);
-        return format!(
-            "{status}: stopped before measuring ({reason}), never sealed, nothing to resume"
-        );
-    }
-    match note {
-        Note::Sealed {
-            evidence,
-            amendments,
-        } => {
-            let s = if *evidence == 1 { "" } else { "s" };
-            let mut text = format!("sealed, {evidence} evidence file{s} checked");
-            if *amendments > 0 {
-                text.push_str(&format!(", {amendments} amendment(s)"));
-            }
-            text
-        }
-        Note::Pruned => "sealed, then pruned: chain checked, files removed on purpose".into(),
-        Note::NotSealed(status) => format!("{status}, never sealed (resume it to seal it)"),
-        Note::Missing => "seal or history rows missing".into(),
-    }
 }

@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::fixtures::fixture;
 
-/// WeChat's user agent on Android, as the HTTP engine sends it.
-pub const WECHAT_UA: &str =
-    "Mozilla/5.0 MicroMessenger/8.0.47.2560(0x28002F35) NetType/WIFI Language/zh_CN";
+pub use super::WECHAT_UA;
 
 /// The two platforms every written scenario has.
 pub const PLATFORMS: &str = r#"

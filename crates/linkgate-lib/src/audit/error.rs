@@ -1,0 +1,91 @@
+//! What can stop a command of the orchestration layer, as one typed enum: the binary maps it
+//! to an exit code by asking [`AuditError::is_invalid_input`], never by downcasting, and each
+//! variant keeps the stage's own error (which already names the file and the fix).
+
+use std::io;
+use std::path::PathBuf;
+
+use super::report::ReportError;
+use crate::catalog::CatalogError;
+use crate::engine;
+use crate::import::ImportError;
+use crate::lock::LockError;
+use crate::manifest::ManifestError;
+use crate::plan::{PlanError, SelectionError};
+use crate::run::RunError;
+use crate::sim::SimError;
+use crate::store::StoreError;
+
+/// An error of the orchestration layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// Input that parsed but makes no sense: an unknown audit or run, a selection that
+    /// matches nothing, a sheet with bad rows. Exit code 3.
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    #[error("cannot set up the HTTP engine: {0}")]
+    HttpEngine(#[from] engine::http::EngineError),
+    #[error("cannot set up the browser engine: {0}")]
+    BrowserEngine(#[from] engine::browser::EngineError),
+    /// A file or folder the layer reads or writes itself.
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// The report failed (or panicked) after the run was stored; the run is still sealed.
+    #[error(
+        "the run is stored, but its report was not written ({why}); try again with `linkgate report --db {} --run {run}`",
+        .db.display()
+    )]
+    ReportFailed {
+        run: String,
+        db: PathBuf,
+        why: String,
+    },
+}
+
+impl AuditError {
+    /// Whether the error is the caller's input (scenario files, arguments, a sheet), which a
+    /// command reports as invalid input rather than a runtime failure.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            AuditError::Invalid(_)
+                | AuditError::Catalog(_)
+                | AuditError::Plan(_)
+                | AuditError::Selection(_)
+                | AuditError::Import(_)
+        )
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        AuditError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

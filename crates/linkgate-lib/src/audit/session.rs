@@ -1,0 +1,278 @@
+//! A session is what the runs of one invocation (`run`, `run --due`, the daemon) share: the
+//! settings, the catalog and the clock. It measures a run end to end — plan, engines, runner,
+//! then the run's files and its seal — and hands the binary a [`Measured`] to print; it holds
+//! every audit's lock while that audit runs, so two processes never run one audit at once.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::seal::{Sealed, finish_run};
+use super::{AuditClock, AuditError, RunSettings};
+use crate::catalog::Catalog;
+use crate::engine::browser::BrowserEngine;
+use crate::engine::http::HttpEngine;
+use crate::lock::{FileLock, LockError, holder_note};
+use crate::model::{Audit, EngineKind, Probe, Run, RunStatus};
+use crate::plan::{PlanOptions, plan};
+use crate::run::{Engines, Observer, Outcome, Preflight, RunError, RunOptions, Runner};
+use crate::store::Store;
+
+/// How a run shows its progress (the binary draws bars on a terminal).
+pub trait RunProgress {
+    /// Called with every record as it is stored.
+    fn observer(&self) -> Observer;
+    /// The run has ended.
+    fn finish(&self);
+}
+
+/// Makes a run's progress display from its probes per engine.
+pub type ProgressFor<'a> = &'a dyn Fn(&BTreeMap<EngineKind, usize>) -> Box<dyn RunProgress>;
+
+/// A progress display that shows nothing.
+pub struct NoProgress;
+
+impl RunProgress for NoProgress {
+    fn observer(&self) -> Observer {
+        Arc::new(|_| {})
+    }
+    fn finish(&self) {}
+}
+
+/// One run, measured and sealed.
+pub struct Measured {
+    pub outcome: Outcome,
+    pub sealed: Sealed,
+    /// How long measuring took and the process's peak memory (kB) then, before sealing.
+    pub measuring: (Duration, Option<u64>),
+    /// How long the whole run took, sealing included.
+    pub elapsed: Duration,
+}
+
+/// See the module documentation.
+pub struct Session {
+    pub settings: RunSettings,
+    pub catalog: Arc<Catalog>,
+    pub clock: AuditClock,
+}
+
+impl Session {
+    /// Checks the settings against the catalog once, so bad input fails before any run.
+    pub fn new(
+        settings: RunSettings,
+        catalog: Arc<Catalog>,
+        clock: AuditClock,
+    ) -> Result<Session, AuditError> {
+        if let Some(name) = &settings.audit
+            && catalog.audit(name).is_none()
+        {
+            return Err(AuditError::Invalid(format!(
+                "no audit `{name}` in the scenarios (see `linkgate schedule`)"
+            )));
+        }
+        let session = Session {
+            settings,
+            catalog,
+            clock,
+        };
+        let http = session.settings.http_config(&session.audits());
+        BrowserEngine::new(session.settings.browser_config(&http))
+            .map_err(|e| AuditError::Invalid(format!("cannot set up the browser engine: {e}")))?;
+        Ok(session)
+    }
+
+    /// The audits the settings choose: one, or every audit.
+    pub fn audits(&self) -> Vec<&Audit> {
+        chosen_audits(&self.catalog, self.settings.audit.as_deref())
+    }
+
+    /// Takes an audit's lock for `command`, or says who holds it.
+    pub fn lock(&self, audit: &str, command: &str) -> Result<FileLock, LockError> {
+        FileLock::try_acquire(
+            &FileLock::dir_for(&self.settings.db),
+            audit,
+            &format!("audit `{audit}`"),
+            &holder_note(command, self.clock.now()),
+        )
+    }
+
+    /// Opens the history the session writes.
+    pub fn open_store(&self) -> Result<Store, AuditError> {
+        Ok(Store::open(&self.settings.db)?)
+    }
+
+    /// `linkgate run`: every chosen audit in one run (or the resume of `resume`), all their
+    /// locks held or none.
+    pub async fn run_chosen(
+        &self,
+        resume: Option<&str>,
+        cancel: &CancellationToken,
+        progress: ProgressFor<'_>,
+    ) -> Result<Measured, AuditError> {
+        let _locks = self
+            .audits()
+            .iter()
+            .map(|a| self.lock(&a.id, "linkgate run"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let audit = self.settings.audit.clone();
+        self.measure(audit.as_deref(), resume, cancel, progress)
+            .await
+    }
+
+    /// Measures one run (new, or the resume of `resume`) of `audit` (every chosen audit when
+    /// `None`), then writes and seals its files. The caller holds the audits' locks.
+    pub async fn measure(
+        &self,
+        audit: Option<&str>,
+        resume: Option<&str>,
+        cancel: &CancellationToken,
+        progress: ProgressFor<'_>,
+    ) -> Result<Measured, AuditError> {
+        let settings = &self.settings;
+        let options = PlanOptions {
+            audit: audit.map(str::to_string),
+            ..settings.plan.clone()
+        };
+        let probes = plan(&self.catalog, &options)?;
+        let audits = chosen_audits(&self.catalog, audit);
+        let http = settings.http_config(&audits);
+        let browser = settings.browser_config(&http);
+        let engines = Engines {
+            http: HttpEngine::new(http)?,
+            browser: Some(BrowserEngine::new(browser)?),
+            force: settings.engine,
+        };
+        if let Some(id) = resume
+            && let Some(reason) = self.open_store()?.stop_reason(id)?
+        {
+            // Said before the run's first log line (the runner refuses it too).
+            return Err(RunError::Stopped {
+                run: id.to_string(),
+                reason,
+            }
+            .into());
+        }
+        let shown = progress(&engine_totals(&self.catalog, &engines, &probes));
+        let new = resume.is_none().then(|| {
+            Run::begin(
+                self.clock.now(),
+                &settings.vantage,
+                audits.iter().map(|a| a.id.clone()).collect(),
+                self.catalog.files.clone(),
+            )
+        });
+        let run_id = new
+            .as_ref()
+            .map_or(resume.unwrap_or_default(), |run| run.id.as_str())
+            .to_string();
+        log_start(&run_id, &audits, probes.len(), new.is_some());
+        let started = Instant::now();
+        let runner = Runner {
+            catalog: self.catalog.clone(),
+            engines: Arc::new(engines),
+            store: Arc::new(Mutex::new(self.open_store()?)),
+            clock: self.clock.as_clock(),
+            options: RunOptions {
+                concurrency: settings.concurrency(&audits),
+                preflight: settings.preflight.then(Preflight::default),
+                ..RunOptions::default()
+            },
+            cancel: cancel.clone(),
+            observer: shown.observer(),
+        };
+        let result = match new {
+            Some(run) => runner.start(run, probes).await,
+            None => runner.resume(&run_id, probes).await,
+        };
+        shown.finish();
+        let outcome = result?;
+        let measuring = (started.elapsed(), peak_rss_kb());
+        let store = self.open_store()?;
+        let sealed = finish_run(
+            &self.catalog,
+            &settings.out,
+            &store,
+            &outcome.run,
+            self.clock.now(),
+        )?;
+        log_end(&outcome, started.elapsed());
+        Ok(Measured {
+            outcome,
+            sealed,
+            measuring,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+/// The audits `name` chooses: that one, or every audit.
+pub fn chosen_audits<'c>(catalog: &'c Catalog, name: Option<&str>) -> Vec<&'c Audit> {
+    catalog
+        .audits
+        .iter()
+        .filter(|a| name.is_none_or(|n| a.id == n))
+        .collect()
+}
+
+/// The process's peak resident memory so far (`VmHWM`), where the system says it.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The one log line a run starts with.
+fn log_start(run_id: &str, audits: &[&Audit], probes: usize, new: bool) {
+    let names: Vec<&str> = audits.iter().map(|a| a.id.as_str()).collect();
+    tracing::info!(
+        run = %run_id,
+        audits = %names.join(","),
+        probes,
+        "{}",
+        if new { "run started" } else { "run resumed" }
+    );
+}
+
+/// The one log line a run ends with; a run that did not complete is a warning.
+fn log_end(outcome: &Outcome, elapsed: Duration) {
+    let run = &outcome.run;
+    let seconds = (elapsed.as_secs_f64() * 10.0).round() / 10.0;
+    let counts = &outcome.all;
+    macro_rules! end {
+        ($level:ident) => {
+            tracing::$level!(
+                run = %run.id,
+                status = %run.status,
+                records = counts.total(),
+                measured_now = outcome.measured_now,
+                opened = counts.opened,
+                interstitial = counts.interstitial,
+                blocked = counts.blocked,
+                inconclusive = counts.inconclusive,
+                seconds,
+                "run ended"
+            )
+        };
+    }
+    match run.status {
+        RunStatus::Completed => end!(info),
+        _ => end!(warn),
+    }
+}
+
+/// Probes per engine, for the progress display.
+fn engine_totals(
+    catalog: &Catalog,
+    engines: &Engines,
+    probes: &[Probe],
+) -> BTreeMap<EngineKind, usize> {
+    let mut totals = BTreeMap::new();
+    for probe in probes {
+        if let Some(context) = catalog.context(&probe.context) {
+            *totals.entry(engines.kind_for(context)).or_insert(0) += 1;
+        }
+    }
+    totals
+}

@@ -16,8 +16,7 @@ pub struct ImportArgs {
     /// The CSV: context, link, verdict, mechanism, observed_at, screenshot, analyst, note
     #[arg(value_name = "FILE.csv")]
     file: PathBuf,
-    /// Scenario files or folders (repeatable) [default: ./scenarios, else
-    /// the bundled pack]
+    /// Scenario files or folders (repeatable) [default: ./scenarios, else the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     /// The audit the observations belong to [default: the only audit in the scenarios]

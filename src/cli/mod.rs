@@ -76,8 +76,7 @@ enum Command {
 
 #[derive(Debug, Args, Clone)]
 pub struct ScenarioPaths {
-    /// Scenario files or folders, loaded recursively [default: ./scenarios, else the bundled
-    /// pack]
+    /// Scenario files or folders, loaded recursively [default: ./scenarios, else the bundled pack]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }

@@ -18,8 +18,7 @@ pub struct ReclassifyArgs {
     /// Runs to reclassify [default: every run]
     #[arg(value_name = "RUN_ID")]
     runs: Vec<String>,
-    /// Scenario files or folders with the signatures to use (repeatable) [default: ./scenarios, else
-    /// the bundled pack]
+    /// Scenario files or folders with the signatures to use (repeatable) [default: ./scenarios, else the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     #[command(flatten)]

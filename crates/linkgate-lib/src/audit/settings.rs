@@ -101,6 +101,7 @@ impl RunSettings {
         config.proxy = net.proxy.clone();
         config.ca_certs = net.ca_certs.clone();
         config.resolve = net.resolve.clone();
+        config.concurrency = self.concurrency(audits);
         config
     }
 
@@ -122,7 +123,8 @@ impl RunSettings {
         config
     }
 
-    /// Probes in flight: the setting, else the strictest audit's, else the default.
+    /// Requests in flight over all hosts: the setting, else the strictest audit's, else the
+    /// default.
     pub fn concurrency(&self, audits: &[&Audit]) -> usize {
         self.net
             .concurrency

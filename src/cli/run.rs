@@ -70,7 +70,7 @@ pub struct RunArgs {
 /// Network, politeness and browser flags (they override the audit's politeness).
 #[derive(Debug, Args, Clone)]
 pub struct NetArgs {
-    /// Probes in flight at once [default: the audit's, else 8]
+    /// Requests on the network at once, over all hosts [default: the audit's, else 8]
     #[arg(long, value_name = "N")]
     concurrency: Option<usize>,
     /// Requests in flight per host [default: the audit's, else 2]

@@ -30,7 +30,11 @@ async fn capture_all(engine: &HttpEngine, urls: Vec<String>) {
     }
     while let Some(done) = tasks.join_next().await {
         let capture = done.unwrap();
-        assert!(capture.observation.failure.is_none(), "{:?}", capture.observation.failure);
+        assert!(
+            capture.observation.failure.is_none(),
+            "{:?}",
+            capture.observation.failure
+        );
     }
 }
 
@@ -44,7 +48,8 @@ fn gaps(server: &Server) -> Vec<Duration> {
 #[tokio::test]
 async fn hosts_get_their_interval_and_per_host_and_a_waiting_host_holds_no_slot() {
     let interval = Duration::from_millis(250);
-    let slow = Server::start(|_| Reply::html("<p>slow</p>").delay(Duration::from_millis(600))).await;
+    let slow =
+        Server::start(|_| Reply::html("<p>slow</p>").delay(Duration::from_millis(600))).await;
     let paced = Server::start(|_| Reply::html("<p>fast</p>")).await;
     let engine = HttpEngine::new(HttpConfig {
         concurrency: 2,
@@ -64,9 +69,16 @@ async fn hosts_get_their_interval_and_per_host_and_a_waiting_host_holds_no_slot(
         assert_eq!(server.requests().len(), 6, "{name}");
         // The server sees a request a little after it starts; a millisecond of slack for that.
         for gap in gaps(server) {
-            assert!(gap + Duration::from_millis(5) >= interval, "{name}: {gap:?} apart");
+            assert!(
+                gap + Duration::from_millis(5) >= interval,
+                "{name}: {gap:?} apart"
+            );
         }
-        assert!(server.max_in_flight() <= 2, "{name}: {} at once", server.max_in_flight());
+        assert!(
+            server.max_in_flight() <= 2,
+            "{name}: {} at once",
+            server.max_in_flight()
+        );
     }
     // Both hosts are served side by side: the paced host's six requests need 1.25 s of
     // intervals and the slow host's about 2.1 s (six answers of 0.6 s, two at a time, 0.25 s
@@ -75,7 +87,10 @@ async fn hosts_get_their_interval_and_per_host_and_a_waiting_host_holds_no_slot(
     assert!(took < Duration::from_millis(2900), "{took:?}");
     let traffic = engine.frontier().traffic();
     assert_eq!(traffic.started, 12);
-    assert_eq!(traffic.in_flight + traffic.waiting_for_host + traffic.waiting_for_slot, 0);
+    assert_eq!(
+        traffic.in_flight + traffic.waiting_for_host + traffic.waiting_for_slot,
+        0
+    );
     assert!(traffic.host_wait >= interval, "{traffic:?}");
 }
 
@@ -110,7 +125,11 @@ async fn a_slot_is_given_back_while_a_probe_backs_off_before_its_retry() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let started = Instant::now();
     capture_all(&engine, vec![other.url("/y")]).await;
-    assert!(started.elapsed() < Duration::from_millis(700), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
     let retried = backing_off.await.unwrap();
     assert_eq!(retried.observation.attempts.len(), 2);
     assert_eq!(retried.observation.status, Some(200));

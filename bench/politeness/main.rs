@@ -1,6 +1,7 @@
 //! Benchmark of a run at the audit's own politeness (issue #15): the bundled pack through the
-//! platform simulator (its bundled world has a slow site, sites that are down and a redirect
-//! loop), measured as `linkgate run` measures, and compared with the politeness bound: for
+//! platform simulator (its bundled world, plus a busy host made slow and one made unreachable,
+//! so that both are on the probes' paths), measured as `linkgate run` measures, and compared
+//! with the politeness bound: for
 //! each host, the requests it received times the interval between two of them; the largest.
 //! No schedule can beat that bound without breaking the politeness, so the ratio of the wall
 //! time to it says how much of a run's time is lost to scheduling.
@@ -19,8 +20,27 @@ use tokio_util::sync::CancellationToken;
 use linkgate::audit::{AuditClock, Measured, NoProgress, RunProgress, RunSettings, Session};
 use linkgate::catalog::Catalog;
 use linkgate::model::EngineKind;
+use linkgate::sim::world::{Fault, FaultKind};
 use linkgate::sim::{SimConfig, Simulator, World};
 use linkgate::store::Store;
+
+/// The slow host and the unreachable one the benchmark adds to the bundled world.
+const SLOW: (&str, Duration) = ("item.jd.com", Duration::from_secs(3));
+const UNREACHABLE: &str = "v.kuaishou.com";
+
+fn world() -> World {
+    let mut world = World::bundled();
+    let fault = |host: &str, kind| Fault {
+        host: host.into(),
+        kind,
+        from: None,
+        until: None,
+        note: None,
+    };
+    world.faults.push(fault(SLOW.0, FaultKind::Slow(SLOW.1)));
+    world.faults.push(fault(UNREACHABLE, FaultKind::Reset));
+    world
+}
 
 /// What one run left: its wall time, the simulator's requests per host, its verdicts.
 struct Measurement {
@@ -33,7 +53,7 @@ struct Measurement {
 async fn measure(catalog: &Arc<Catalog>, interval: Option<Duration>) -> Measurement {
     let sim = Simulator::start(SimConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
-        world: World::bundled(),
+        world: world(),
         date: linkgate::audit::demo::DEADLINE,
     })
     .await
@@ -144,6 +164,13 @@ fn main() {
             "| {host} | {n} | {:.0} s |",
             interval.as_secs_f64() * **n as f64
         );
+    }
+    println!("\n### The slow and the unreachable hosts\n");
+    println!("| host | fault | requests |");
+    println!("| --- | --- | ---: |");
+    for fault in world().faults {
+        let n = polite.per_host.get(&fault.host).copied().unwrap_or(0);
+        println!("| {} | {:?} | {n} |", fault.host, fault.kind);
     }
     for line in &differ {
         println!("differs: {line}");

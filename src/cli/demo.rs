@@ -53,7 +53,7 @@ pub fn run(mut args: DemoArgs, global: &Global) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let demo = runtime.block_on(async {
         let cancel = CancellationToken::new();
-        super::signals::stop_on_signal(cancel.clone(), args.quiet);
+        linkgate::audit::signals::stop_on_signal(cancel.clone(), args.quiet);
         run_demo(catalog, &settings, &cancel, &Shown { quiet: args.quiet }).await
     })?;
     print!("{}", demo.files_text());

@@ -8,6 +8,7 @@ use clap::Args;
 
 use linkgate::audit::history::{import_manual, read_sheet};
 
+use super::evidence::AttestArgs;
 use super::history::HistoryArgs;
 use super::{Exit, Global, load_catalog};
 
@@ -27,6 +28,8 @@ pub struct ImportArgs {
     vantage: String,
     #[command(flatten)]
     history: HistoryArgs,
+    #[command(flatten)]
+    attest: AttestArgs,
 }
 
 pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
@@ -42,6 +45,7 @@ pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
         &args.vantage,
         &args.history.out,
         now,
+        &args.attest.attest()?,
     )?;
     let (run, sealed, count) = (&imported.run, &imported.sealed, imported.records);
     if !global.quiet {

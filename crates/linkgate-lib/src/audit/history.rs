@@ -10,6 +10,7 @@ use super::AuditError;
 use super::seal::{Sealed, amend_run, finish_run};
 use crate::catalog::Catalog;
 use crate::import::{ManualObservation, parse, records};
+use crate::manifest::Attest;
 use crate::model::{Audit, Run, RunStatus, Verdict};
 use crate::reclassify::{Reclassification, reclassify, signature_set};
 use crate::store::Store;
@@ -80,6 +81,7 @@ pub fn import_manual(
     vantage: &str,
     out: &Path,
     now: DateTime<Utc>,
+    attest: &Attest,
 ) -> Result<Imported, AuditError> {
     let mut run = Run::begin(now, vantage, vec![audit.id.clone()], catalog.files.clone());
     store.begin_run(&run)?;
@@ -97,7 +99,7 @@ pub fn import_manual(
     run.ended_at = Some(ended);
     let run = store.run(&run.id)?.unwrap_or(run);
     let records = store.records_without_bodies(&run.id)?.len();
-    let sealed = finish_run(catalog, out, store, &run, ended)?;
+    let sealed = finish_run(catalog, out, store, &run, ended, attest)?;
     tracing::info!(run = %run.id, records, "manual observations imported");
     Ok(Imported {
         run,
@@ -178,6 +180,7 @@ pub fn reclassify_run(
     run: &Run,
     out: &Path,
     dry_run: bool,
+    attest: &Attest,
 ) -> Result<Reclassified, AuditError> {
     let set = signature_set(&catalog.files);
     let records = store.records(&run.id)?;
@@ -187,7 +190,7 @@ pub fn reclassify_run(
         for r in &result.recomputed {
             store.update_verdict(&run.id, &r.key, &r.verdict, r.control_verdict, &set)?;
         }
-        amendment = amend_run(catalog, out, store, run, &set, Utc::now())?;
+        amendment = amend_run(catalog, out, store, run, &set, Utc::now(), attest)?;
     }
     Ok(Reclassified {
         run: run.clone(),

@@ -199,7 +199,11 @@ impl Session {
             &store,
             &outcome.run,
             self.clock.now(),
+            &settings.attest,
         )?;
+        if let (Some(tsa), Some(manifest)) = (&settings.attest.tsa, &sealed.manifest) {
+            super::timestamp::stamp_or_warn(tsa, &outcome.run.id, manifest).await;
+        }
         log_end(&outcome, started.elapsed());
         Ok(Measured {
             outcome,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use linkgate::audit::history::{import_manual, read_sheet};
+use linkgate::audit::history::{ManualRun, import_manual, read_sheet};
 
 use super::evidence::AttestArgs;
 use super::history::HistoryArgs;
@@ -37,16 +37,14 @@ pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
     let now = chrono::Utc::now();
     let (audit, rows) = read_sheet(&catalog, args.audit.as_deref(), &args.file, now)?;
     let mut store = args.history.open(false)?;
-    let imported = import_manual(
-        &mut store,
-        &catalog,
+    let manual = ManualRun {
         audit,
-        &rows,
-        &args.vantage,
-        &args.history.out,
+        rows: &rows,
+        vantage: &args.vantage,
         now,
-        &args.attest.attest()?,
-    )?;
+    };
+    let attest = args.attest.attest()?;
+    let imported = import_manual(&mut store, &catalog, manual, &args.history.out, &attest)?;
     let (run, sealed, count) = (&imported.run, &imported.sealed, imported.records);
     if !global.quiet {
         println!(

@@ -71,18 +71,30 @@ pub fn read_sheet<'c>(
     Ok((audit, rows))
 }
 
-/// Stores checked manual observations of `audit` as a new run (engine `manual`) made from
-/// `vantage` at `now`, and seals it into `out`.
+/// A sheet of manual observations to store as a run.
+pub struct ManualRun<'a> {
+    pub audit: &'a Audit,
+    pub rows: &'a [ManualObservation],
+    /// Where the observations were made from.
+    pub vantage: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Stores checked manual observations as a new run (engine `manual`) and seals it into
+/// `out`, attested as `attest` says.
 pub fn import_manual(
     store: &mut Store,
     catalog: &Catalog,
-    audit: &Audit,
-    rows: &[ManualObservation],
-    vantage: &str,
+    manual: ManualRun<'_>,
     out: &Path,
-    now: DateTime<Utc>,
     attest: &Attest,
 ) -> Result<Imported, AuditError> {
+    let ManualRun {
+        audit,
+        rows,
+        vantage,
+        now,
+    } = manual;
     let mut run = Run::begin(now, vantage, vec![audit.id.clone()], catalog.files.clone());
     store.begin_run(&run)?;
     let written = records(&run.id, audit, catalog, rows)

@@ -80,14 +80,6 @@ impl RunProgress for Progress {
                 let waits = console::traffic_now(traffic);
                 bar.set_message(format!("{context} {kind} · {waits}"));
             }
-            tracing::debug!(
-                run = %record.run_id,
-                context = %record.context,
-                link = %record.link_id,
-                verdict = %record.verdict.kind,
-                mechanism = %record.verdict.mechanism,
-                "probe measured"
-            );
         })
     }
 

@@ -157,7 +157,17 @@ impl Runner {
         let concurrency = self.options.concurrency.max(1);
         let stored: writer::Stored = Arc::new({
             let (observer, engines) = (self.observer.clone(), self.engines.clone());
-            move |record| observer(record, &engines.traffic())
+            move |record| {
+                tracing::debug!(
+                    run = %record.run_id,
+                    context = %record.context,
+                    link = %record.link_id,
+                    verdict = %record.verdict.kind,
+                    mechanism = %record.verdict.mechanism,
+                    "probe measured"
+                );
+                observer(record, &engines.traffic())
+            }
         });
         let (history, writer) = writer::start(self.store.clone(), stored, concurrency.max(16))?;
         let links = index_links(&self.catalog);

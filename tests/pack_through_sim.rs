@@ -74,7 +74,7 @@ async fn run_at(
             ..RunOptions::default()
         },
         cancel: CancellationToken::new(),
-        observer: Arc::new(|_: &Record| {}),
+        observer: Arc::new(|_: &Record, _: &_| {}),
     };
     let outcome = runner.start(run, probes).await.unwrap();
     assert_eq!(outcome.run.status, RunStatus::Completed);

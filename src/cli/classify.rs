@@ -40,8 +40,7 @@ pub struct ClassifyArgs {
     /// Decode the page with this charset instead of detecting it
     #[arg(long, value_name = "CHARSET")]
     charset: Option<String>,
-    /// Scenario files or folders (repeatable) [default: ./scenarios, else
-    /// the bundled pack]
+    /// Scenario files or folders (repeatable) [default: ./scenarios, else the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     /// Print one JSON object

@@ -31,7 +31,7 @@ pub fn run(args: DaemonArgs, global: &Global) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let stop = CancellationToken::new();
-        super::signals::stop_on_signal(stop.clone(), true);
+        linkgate::audit::signals::stop_on_signal(stop.clone(), true);
         let mut reload = || super::run::session(&args.run).map_err(|e| super::describe(&e));
         let mut on_run = |session: &_, measured: &_| {
             super::run::report(session, measured, global, false);

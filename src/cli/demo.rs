@@ -36,13 +36,10 @@ pub struct DemoArgs {
     /// Probes in flight at once (the simulator is local: no politeness needed)
     #[arg(long, value_name = "N", default_value_t = demo::DEMO_CONCURRENCY)]
     concurrency: usize,
-    /// Print only the files written: the global `--quiet`, copied in by `run`.
-    #[arg(skip)]
-    quiet: bool,
 }
 
-pub fn run(mut args: DemoArgs, global: &Global) -> anyhow::Result<Exit> {
-    args.quiet = global.quiet;
+pub fn run(args: DemoArgs, global: &Global) -> anyhow::Result<Exit> {
+    let quiet = global.quiet;
     let catalog = Arc::new(load_catalog(&args.scenarios.paths)?);
     let settings = DemoSettings {
         out: args.out.clone(),
@@ -53,8 +50,8 @@ pub fn run(mut args: DemoArgs, global: &Global) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let demo = runtime.block_on(async {
         let cancel = CancellationToken::new();
-        super::signals::stop_on_signal(cancel.clone(), args.quiet);
-        run_demo(catalog, &settings, &cancel, &Shown { quiet: args.quiet }).await
+        linkgate::audit::signals::stop_on_signal(cancel.clone(), quiet);
+        run_demo(catalog, &settings, &cancel, &Shown { quiet }).await
     })?;
     print!("{}", demo.files_text());
     Ok(if demo.complete {

@@ -1,9 +1,6 @@
 //! Exit codes are an interface: cron jobs and CI pipelines branch on them, so they are one
 //! enum, documented in the README, and never a bare number elsewhere.
 
-use linkgate::audit::AuditError;
-use linkgate::catalog::CatalogError;
-
 /// What the process tells its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -32,27 +29,10 @@ impl Exit {
 
     /// Invalid input is 3, anything else 1.
     pub fn from_error(err: &anyhow::Error) -> Exit {
-        let invalid = err.chain().any(|cause| {
-            cause.downcast_ref::<CatalogError>().is_some()
-                || cause.downcast_ref::<linkgate::plan::PlanError>().is_some()
-                || cause
-                    .downcast_ref::<linkgate::plan::SelectionError>()
-                    .is_some()
-                || cause.downcast_ref::<InvalidArgs>().is_some()
-                || cause
-                    .downcast_ref::<linkgate::inspect::InspectError>()
-                    .is_some()
-                || cause
-                    .downcast_ref::<linkgate::catalog::bundle::WriteOutError>()
-                    .is_some_and(|e| e.is_invalid_input())
-                || cause
-                    .downcast_ref::<AuditError>()
-                    .is_some_and(AuditError::is_invalid_input)
-        });
-        if invalid {
-            Exit::Invalid
-        } else {
-            Exit::Failure
+        let invalid = err.chain().any(|c| c.is::<InvalidArgs>());
+        match invalid || linkgate::audit::is_invalid_input(err.as_ref()) {
+            true => Exit::Invalid,
+            false => Exit::Failure,
         }
     }
 }

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use linkgate::audit::history::{import_manual, read_sheet};
+use linkgate::audit::history::{ManualRun, import_manual, read_sheet};
 
+use super::evidence::AttestArgs;
 use super::history::HistoryArgs;
 use super::{Exit, Global, load_catalog};
 
@@ -16,8 +17,7 @@ pub struct ImportArgs {
     /// The CSV: context, link, verdict, mechanism, observed_at, screenshot, analyst, note
     #[arg(value_name = "FILE.csv")]
     file: PathBuf,
-    /// Scenario files or folders (repeatable) [default: ./scenarios, else
-    /// the bundled pack]
+    /// Scenario files or folders (repeatable) [default: ./scenarios, else the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     /// The audit the observations belong to [default: the only audit in the scenarios]
@@ -28,6 +28,8 @@ pub struct ImportArgs {
     vantage: String,
     #[command(flatten)]
     history: HistoryArgs,
+    #[command(flatten)]
+    attest: AttestArgs,
 }
 
 pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
@@ -35,15 +37,14 @@ pub fn run(args: ImportArgs, global: &Global) -> anyhow::Result<Exit> {
     let now = chrono::Utc::now();
     let (audit, rows) = read_sheet(&catalog, args.audit.as_deref(), &args.file, now)?;
     let mut store = args.history.open(false)?;
-    let imported = import_manual(
-        &mut store,
-        &catalog,
+    let manual = ManualRun {
         audit,
-        &rows,
-        &args.vantage,
-        &args.history.out,
+        rows: &rows,
+        vantage: &args.vantage,
         now,
-    )?;
+    };
+    let attest = args.attest.attest()?;
+    let imported = import_manual(&mut store, &catalog, manual, &args.history.out, &attest)?;
     let (run, sealed, count) = (&imported.run, &imported.sealed, imported.records);
     if !global.quiet {
         println!(

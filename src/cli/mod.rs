@@ -6,6 +6,7 @@ mod classify;
 mod clock;
 mod daemon;
 mod demo;
+mod evidence;
 mod exit;
 mod history;
 mod import;
@@ -20,7 +21,6 @@ mod report;
 mod run;
 mod schedule;
 mod select;
-mod signals;
 mod sim;
 mod validate;
 mod verify;
@@ -72,12 +72,16 @@ enum Command {
     Report(report::ReportArgs),
     /// Write the bundled scenario pack out as files to edit (into ./scenarios by default).
     Init(init::InitArgs),
+    /// Make the key that signs manifests.
+    #[command(subcommand)]
+    Key(evidence::KeyCommand),
+    /// Ask a time-stamping authority for a sealed run's missing timestamps.
+    Timestamp(evidence::TimestampArgs),
 }
 
 #[derive(Debug, Args, Clone)]
 pub struct ScenarioPaths {
-    /// Scenario files or folders, loaded recursively [default: ./scenarios, else the bundled
-    /// pack]
+    /// Scenario files or folders, loaded recursively [default: ./scenarios, else the bundled pack]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -116,6 +120,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(args),
         Command::Init(args) => init::run(args),
+        Command::Key(command) => evidence::key(command),
+        Command::Timestamp(args) => evidence::timestamp(args),
     }
 }
 

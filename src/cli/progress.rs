@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use linkgate::audit::RunProgress;
+use linkgate::engine::frontier::Traffic;
 use linkgate::model::{EngineKind, Record};
+use linkgate::render::console;
 use linkgate::run::Observer;
 
 /// The bars being drawn, if any.
@@ -68,22 +70,16 @@ impl RunProgress for Progress {
     /// Advances the record's engine's bar with every stored record.
     fn observer(&self) -> Observer {
         let bars = self.per_engine.clone();
-        Arc::new(move |record: &Record| {
+        Arc::new(move |record: &Record, traffic: &Traffic| {
             let bar = bars
                 .get(&record.observation.engine)
                 .or_else(|| bars.values().next());
             if let Some(bar) = bar {
                 bar.inc(1);
-                bar.set_message(format!("{} {}", record.context, record.verdict.kind));
+                let (context, kind) = (&record.context, record.verdict.kind);
+                let waits = console::traffic_now(traffic);
+                bar.set_message(format!("{context} {kind} · {waits}"));
             }
-            tracing::debug!(
-                run = %record.run_id,
-                context = %record.context,
-                link = %record.link_id,
-                verdict = %record.verdict.kind,
-                mechanism = %record.verdict.mechanism,
-                "probe measured"
-            );
         })
     }
 

@@ -10,6 +10,7 @@ use linkgate::audit::history::{chosen_runs, reclassify_run};
 use linkgate::model::RunStatus;
 use linkgate::reclassify::signature_set;
 
+use super::evidence::AttestArgs;
 use super::history::HistoryArgs;
 use super::{Exit, Global, load_catalog};
 
@@ -18,8 +19,7 @@ pub struct ReclassifyArgs {
     /// Runs to reclassify [default: every run]
     #[arg(value_name = "RUN_ID")]
     runs: Vec<String>,
-    /// Scenario files or folders with the signatures to use (repeatable) [default: ./scenarios, else
-    /// the bundled pack]
+    /// Scenario files or folders with the signatures to use (repeatable) [default: ./scenarios, else the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
@@ -27,19 +27,23 @@ pub struct ReclassifyArgs {
     /// Say what would change, change nothing
     #[arg(long)]
     dry_run: bool,
+    #[command(flatten)]
+    attest: AttestArgs,
 }
 
 pub fn run(args: ReclassifyArgs, global: &Global) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios)?;
     let set = signature_set(&catalog.files);
     let mut store = args.history.open(true)?;
+    let attest = args.attest.attest()?;
     let mut changed = 0;
     for run in chosen_runs(&store, &args.runs)? {
         if run.status == RunStatus::Running {
             tracing::warn!(run = %run.id, "the run is still running (or was killed); skipping it");
             continue;
         }
-        let done = reclassify_run(&mut store, &catalog, &run, &args.history.out, args.dry_run)?;
+        let (out, dry) = (&args.history.out, args.dry_run);
+        let done = reclassify_run(&mut store, &catalog, &run, out, dry, &attest)?;
         changed += done.result.changed().count();
         print!("{}", done.text(&set, !global.quiet));
     }

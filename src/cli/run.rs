@@ -21,6 +21,7 @@ use linkgate::plan::plan;
 use linkgate::render::console;
 
 use super::clock::ClockArgs;
+use super::evidence::AttestArgs;
 use super::progress::Progress;
 use super::select::SelectArgs;
 use super::{Exit, Global, ScenarioPaths, load_catalog};
@@ -64,13 +65,15 @@ pub struct RunArgs {
     #[arg(long)]
     no_preflight: bool,
     #[command(flatten)]
+    attest: AttestArgs,
+    #[command(flatten)]
     pub(super) clock: ClockArgs,
 }
 
 /// Network, politeness and browser flags (they override the audit's politeness).
 #[derive(Debug, Args, Clone)]
 pub struct NetArgs {
-    /// Probes in flight at once [default: the audit's, else 8]
+    /// Requests on the network at once, over all hosts [default: the audit's, else 8]
     #[arg(long, value_name = "N")]
     concurrency: Option<usize>,
     /// Requests in flight per host [default: the audit's, else 2]
@@ -116,7 +119,7 @@ pub fn run(args: RunArgs, global: &Global) -> anyhow::Result<Exit> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let cancel = CancellationToken::new();
-        super::signals::stop_on_signal(cancel.clone(), global.quiet);
+        linkgate::audit::signals::stop_on_signal(cancel.clone(), global.quiet);
         let progress = |totals: &_| Progress::boxed(totals, !global.interactive());
         if args.due {
             return run_due(&session, &cancel, &progress, global).await;
@@ -172,6 +175,7 @@ fn settings(args: &RunArgs) -> anyhow::Result<RunSettings> {
     settings.engine = args.engine.as_deref().map(engine_named).transpose()?;
     settings.fail_on = verdicts_named(&args.fail_on)?;
     settings.preflight = !args.no_preflight;
+    settings.attest = args.attest.attest()?;
     Ok(settings)
 }
 

@@ -23,6 +23,7 @@ pub mod server;
 pub mod sim;
 pub mod site;
 pub mod tls;
+pub mod tsa;
 pub mod tunnel;
 
 pub use server::{Reply, Server};

@@ -25,6 +25,8 @@ pub struct Request {
     /// Names lower-cased.
     pub headers: Vec<(String, String)>,
     pub at: Instant,
+    /// The request's body.
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -207,7 +209,14 @@ async fn answer(state: &State, request: hyper::Request<Incoming>) -> hyper::Resp
     let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     state.max_in_flight.fetch_max(now, Ordering::SeqCst);
     let _guard = InFlight(state);
+    let (parts, incoming) = request.into_parts();
+    let request = hyper::Request::from_parts(parts, ());
+    let body = http_body_util::BodyExt::collect(incoming)
+        .await
+        .map(|b| b.to_bytes().to_vec())
+        .unwrap_or_default();
     let seen = Request {
+        body,
         path: request
             .uri()
             .path_and_query()

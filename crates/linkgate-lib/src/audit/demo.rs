@@ -184,6 +184,7 @@ async fn run_at(
         ca_certs: vec![sim.ca_pem().as_bytes().to_vec()],
         interval: Duration::ZERO,
         per_host: settings.concurrency,
+        concurrency: settings.concurrency,
         retries: 0,
         ..HttpConfig::default()
     };

@@ -89,3 +89,27 @@ impl AuditError {
         }
     }
 }
+
+/// Whether `err`, or any error it was caused by, is input the user can fix by asking
+/// differently (exit code 3 in the binary): invalid scenario files, an unknown audit, a bad
+/// selection word, a page `classify` cannot place, a pack `init` would overwrite.
+pub fn is_invalid_input(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        let invalid = err.is::<CatalogError>()
+            || err.is::<PlanError>()
+            || err.is::<crate::plan::SelectionError>()
+            || err.is::<crate::inspect::InspectError>()
+            || err
+                .downcast_ref::<crate::catalog::bundle::WriteOutError>()
+                .is_some_and(|e| e.is_invalid_input())
+            || err
+                .downcast_ref::<AuditError>()
+                .is_some_and(AuditError::is_invalid_input);
+        if invalid {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
+}

@@ -10,6 +10,7 @@ use super::AuditError;
 use super::seal::{Sealed, amend_run, finish_run};
 use crate::catalog::Catalog;
 use crate::import::{ManualObservation, parse, records};
+use crate::manifest::Attest;
 use crate::model::{Audit, Run, RunStatus, Verdict};
 use crate::reclassify::{Reclassification, reclassify, signature_set};
 use crate::store::Store;
@@ -70,17 +71,30 @@ pub fn read_sheet<'c>(
     Ok((audit, rows))
 }
 
-/// Stores checked manual observations of `audit` as a new run (engine `manual`) made from
-/// `vantage` at `now`, and seals it into `out`.
+/// A sheet of manual observations to store as a run.
+pub struct ManualRun<'a> {
+    pub audit: &'a Audit,
+    pub rows: &'a [ManualObservation],
+    /// Where the observations were made from.
+    pub vantage: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Stores checked manual observations as a new run (engine `manual`) and seals it into
+/// `out`, attested as `attest` says.
 pub fn import_manual(
     store: &mut Store,
     catalog: &Catalog,
-    audit: &Audit,
-    rows: &[ManualObservation],
-    vantage: &str,
+    manual: ManualRun<'_>,
     out: &Path,
-    now: DateTime<Utc>,
+    attest: &Attest,
 ) -> Result<Imported, AuditError> {
+    let ManualRun {
+        audit,
+        rows,
+        vantage,
+        now,
+    } = manual;
     let mut run = Run::begin(now, vantage, vec![audit.id.clone()], catalog.files.clone());
     store.begin_run(&run)?;
     let written = records(&run.id, audit, catalog, rows)
@@ -97,7 +111,7 @@ pub fn import_manual(
     run.ended_at = Some(ended);
     let run = store.run(&run.id)?.unwrap_or(run);
     let records = store.records_without_bodies(&run.id)?.len();
-    let sealed = finish_run(catalog, out, store, &run, ended)?;
+    let sealed = finish_run(catalog, out, store, &run, ended, attest)?;
     tracing::info!(run = %run.id, records, "manual observations imported");
     Ok(Imported {
         run,
@@ -178,6 +192,7 @@ pub fn reclassify_run(
     run: &Run,
     out: &Path,
     dry_run: bool,
+    attest: &Attest,
 ) -> Result<Reclassified, AuditError> {
     let set = signature_set(&catalog.files);
     let records = store.records(&run.id)?;
@@ -187,7 +202,7 @@ pub fn reclassify_run(
         for r in &result.recomputed {
             store.update_verdict(&run.id, &r.key, &r.verdict, r.control_verdict, &set)?;
         }
-        amendment = amend_run(catalog, out, store, run, &set, Utc::now())?;
+        amendment = amend_run(catalog, out, store, run, &set, Utc::now(), attest)?;
     }
     Ok(Reclassified {
         run: run.clone(),

@@ -16,12 +16,14 @@ pub mod report;
 mod seal;
 mod session;
 mod settings;
+pub mod signals;
+pub mod timestamp;
 mod verify;
 
 pub use clock::AuditClock;
 pub use daemon::{Look, Looker, describe, serve};
 pub use due::{AuditDue, DueRun, DueRunner, History};
-pub use error::AuditError;
+pub use error::{AuditError, is_invalid_input};
 pub use files::{CSV_FILE, write_csv};
 pub use report::{ReportJob, write_report};
 pub use seal::{Sealed, amend_run, finish_run};

@@ -14,7 +14,8 @@ use super::report::{ReportError, ReportJob, write_report};
 use crate::catalog::Catalog;
 use crate::lock::FileLock;
 use crate::manifest::{
-    self, AMENDMENT_PREFIX, Draft, EntryKind, MANIFEST_FILE, ManifestError, OutputFile, RunEvidence,
+    self, AMENDMENT_PREFIX, Attest, Draft, EntryKind, MANIFEST_FILE, ManifestError, OutputFile,
+    RunEvidence,
 };
 use crate::model::{Run, RunStatus};
 use crate::store::{BodyRead, Store, StoreError};
@@ -65,6 +66,7 @@ pub fn finish_run(
     store: &Store,
     run: &Run,
     now: DateTime<Utc>,
+    attest: &Attest,
 ) -> Result<Sealed, AuditError> {
     let csv = write_csv(out, &run.id, store)?;
     // The seal vouches for the evidence and the CSV, which come from the history alone: a
@@ -94,7 +96,7 @@ pub fn finish_run(
         signature_set: None,
         now,
     };
-    match seal_entry(out, store, run, &outputs, &chain, entry)? {
+    match seal_entry(out, store, run, &outputs, &chain, entry, attest)? {
         Ok(path) => sealed.manifest = Some(path),
         Err(ManifestError::AlreadySealed { path, .. }) => {
             tracing::info!(run = %run.id, "the run was sealed before ({})", path.display());
@@ -118,6 +120,7 @@ pub fn amend_run(
     run: &Run,
     signature_set: &str,
     now: DateTime<Utc>,
+    attest: &Attest,
 ) -> Result<Option<PathBuf>, AuditError> {
     write_csv(out, &run.id, store)?;
     write_reports(catalog, store.db_path(), out, run)?;
@@ -138,7 +141,9 @@ pub fn amend_run(
         signature_set: Some(signature_set),
         now,
     };
-    Ok(Some(seal_entry(out, store, run, &outputs, &chain, entry)??))
+    Ok(Some(seal_entry(
+        out, store, run, &outputs, &chain, entry, attest,
+    )??))
 }
 
 /// What kind of chain entry a seal writes, and when.
@@ -158,13 +163,17 @@ fn seal_entry(
     outputs: &Outputs,
     chain: &FileLock,
     entry: Entry<'_>,
+    attest: &Attest,
 ) -> Result<Result<PathBuf, ManifestError>, AuditError> {
     let evidence = &run_evidence(store, &run.id)?;
+    let files = evidence_files(store, evidence);
     let draft = Draft {
         kind: entry.kind,
         run,
         evidence,
-        evidence_files: &evidence_files(store, evidence),
+        evidence_files: &files,
+        evidence_bytes: &stored_hashes(store, &files),
+        attest,
         outputs: outputs.clone(),
         signature_set: entry.signature_set.map(str::to_string),
         written_at: entry.now,
@@ -265,6 +274,19 @@ fn evidence_files(store: &Store, evidence: &RunEvidence) -> BTreeMap<String, Str
                 .to_str()?
                 .to_string();
             Some((sha256.clone(), name))
+        })
+        .collect()
+}
+
+/// The SHA-256 of each evidence file as stored, byte for byte (a file that cannot be read
+/// now is left out: verify says it is missing).
+fn stored_hashes(store: &Store, files: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let dir = store.evidence_dir();
+    files
+        .iter()
+        .filter_map(|(sha256, name)| {
+            let bytes = std::fs::read(dir.join(name)).ok()?;
+            Some((sha256.clone(), manifest::sha256_hex(&bytes)))
         })
         .collect()
 }

@@ -36,7 +36,7 @@ pub struct NoProgress;
 
 impl RunProgress for NoProgress {
     fn observer(&self) -> Observer {
-        Arc::new(|_| {})
+        Arc::new(|_, _| {})
     }
     fn finish(&self) {}
 }
@@ -139,9 +139,12 @@ impl Session {
         let audits = chosen_audits(&self.catalog, audit);
         let http = settings.http_config(&audits);
         let browser = settings.browser_config(&http);
+        // One frontier for both engines: one politeness per host, one limit of requests.
+        let http = HttpEngine::new(http)?;
+        let browser = BrowserEngine::sharing(browser, http.frontier().clone())?;
         let engines = Engines {
-            http: HttpEngine::new(http)?,
-            browser: Some(BrowserEngine::new(browser)?),
+            http,
+            browser: Some(browser),
             force: settings.engine,
         };
         if let Some(id) = resume
@@ -196,7 +199,11 @@ impl Session {
             &store,
             &outcome.run,
             self.clock.now(),
+            &settings.attest,
         )?;
+        if let (Some(tsa), Some(manifest)) = (&settings.attest.tsa, &sealed.manifest) {
+            super::timestamp::stamp_or_warn(tsa, &outcome.run.id, manifest).await;
+        }
         log_end(&outcome, started.elapsed());
         Ok(Measured {
             outcome,

@@ -2,6 +2,7 @@
 //! turned into one `RunSettings` in one place, and nothing below sees a flag. The rules that
 //! combine a setting with the audits' own politeness and the defaults live here, once.
 
+use crate::manifest::Attest;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -60,6 +61,8 @@ pub struct RunSettings {
     pub fail_on: Vec<VerdictKind>,
     /// Stop a run early when its first controls all fail at the network level.
     pub preflight: bool,
+    /// How sealed runs are attested besides the chain: signed, timestamped.
+    pub attest: Attest,
 }
 
 impl RunSettings {
@@ -75,6 +78,7 @@ impl RunSettings {
             engine: None,
             fail_on: Vec::new(),
             preflight: true,
+            attest: Attest::default(),
         }
     }
 
@@ -101,6 +105,7 @@ impl RunSettings {
         config.proxy = net.proxy.clone();
         config.ca_certs = net.ca_certs.clone();
         config.resolve = net.resolve.clone();
+        config.concurrency = self.concurrency(audits);
         config
     }
 
@@ -122,7 +127,8 @@ impl RunSettings {
         config
     }
 
-    /// Probes in flight: the setting, else the strictest audit's, else the default.
+    /// Requests in flight over all hosts: the setting, else the strictest audit's, else the
+    /// default.
     pub fn concurrency(&self, audits: &[&Audit]) -> usize {
         self.net
             .concurrency

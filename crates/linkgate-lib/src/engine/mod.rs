@@ -4,6 +4,7 @@
 //! `failure`, so engines never return errors once they are built.
 
 pub mod browser;
+pub mod frontier;
 pub mod http;
 mod retry;
 
@@ -79,4 +80,13 @@ pub(crate) fn entry_url(text: &str) -> Result<Url, Failure> {
 /// A duration as the whole milliseconds observations record.
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The key politeness is kept by: `host:port`, the port explicit (`a.test:443`).
+pub(crate) fn host_key(url: &Url) -> String {
+    format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(0)
+    )
 }

@@ -1,6 +1,7 @@
 //! Building a manifest: a pure function from a run, its records and the bytes of the files
 //! written for it to a [`Manifest`], and from a manifest to the exact bytes of its file.
 
+use super::sign::Signer;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -19,11 +20,30 @@ pub struct Draft<'a> {
     pub evidence: &'a RunEvidence,
     /// Evidence file names by SHA-256, for the files found in the evidence folder.
     pub evidence_files: &'a BTreeMap<String, String>,
+    /// The SHA-256 of those files as stored, by the SHA-256 of their content.
+    pub evidence_bytes: &'a BTreeMap<String, String>,
+    /// How the entry is attested besides the chain: signed, timestamped.
+    pub attest: &'a Attest,
     /// Files written into the run folder, hashed.
     pub outputs: Vec<OutputFile>,
     pub signature_set: Option<String>,
     pub written_at: DateTime<Utc>,
 }
+
+/// What attests an entry besides the chain: a signature with a key kept elsewhere, a
+/// token from a time-stamping authority (asked for once the entry is written).
+#[derive(Debug, Clone, Default)]
+pub struct Attest {
+    pub signer: Option<Signer>,
+    /// The time-stamping authority's URL.
+    pub tsa: Option<String>,
+}
+
+/// No signature, no timestamp.
+pub static UNATTESTED: Attest = Attest {
+    signer: None,
+    tsa: None,
+};
 
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -115,6 +135,7 @@ pub fn build(draft: &Draft<'_>, sequence: u64, previous: Option<Previous>) -> Ma
         .iter()
         .map(|(sha256, role)| EvidenceFile {
             file: draft.evidence_files.get(sha256).cloned(),
+            file_sha256: draft.evidence_bytes.get(sha256).cloned(),
             sha256: sha256.clone(),
             role: *role,
         })
@@ -134,6 +155,7 @@ pub fn build(draft: &Draft<'_>, sequence: u64, previous: Option<Previous>) -> Ma
         evidence,
         outputs,
         previous,
+        timestamp_from: draft.attest.tsa.clone(),
         manifest_sha256: String::new(),
     };
     // Digesting plain data cannot fail; an empty digest would show in verify if it did.
@@ -248,6 +270,8 @@ mod tests {
             run: &run,
             evidence: &RunEvidence::of(&records),
             evidence_files: &files,
+            evidence_bytes: &BTreeMap::new(),
+            attest: &UNATTESTED,
             outputs: vec![OutputFile::of("observations.csv", b"run_id\n")],
             signature_set: None,
             written_at: "2026-11-24T19:05:01Z".parse().unwrap(),
@@ -276,6 +300,8 @@ mod tests {
             run: &run,
             evidence: &RunEvidence::of(&records),
             evidence_files: &files,
+            evidence_bytes: &BTreeMap::new(),
+            attest: &UNATTESTED,
             outputs: vec![OutputFile::of("observations.csv", b"x")],
             signature_set: None,
             written_at: "2026-11-24T19:05:01Z".parse().unwrap(),

@@ -133,6 +133,9 @@ pub fn seal(out: &Path, draft: &Draft<'_>, _chain: &FileLock) -> Result<PathBuf,
     let manifest = build(draft, sequence, previous);
     let path = folder.join(manifest.file_name());
     write_atomically(&path, &to_bytes(&manifest)?)?;
+    if let Some(signer) = &draft.attest.signer {
+        signer.sign_file(&path).map_err(ManifestError::Sign)?;
+    }
     Ok(path)
 }
 

@@ -34,6 +34,8 @@ pub enum ManifestError {
         .path.display()
     )]
     LatestInTheWay { path: PathBuf },
+    #[error("the manifest was written but not signed: {0}")]
+    Sign(#[source] super::sign::KeyError),
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error(transparent)]

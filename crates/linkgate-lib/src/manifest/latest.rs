@@ -96,6 +96,8 @@ mod tests {
             run: &run,
             evidence: &super::super::RunEvidence::default(),
             evidence_files: &files,
+            evidence_bytes: &files,
+            attest: &super::super::UNATTESTED,
             outputs: Vec::new(),
             signature_set: None,
             written_at: run.started_at,

@@ -13,14 +13,19 @@
 //! reads the chain's head and writes the file, under a lock beside the history database so two
 //! processes never seal the same place in the chain.
 
+mod attested;
 mod build;
 mod chain;
 mod error;
 mod latest;
 mod model;
+pub mod sign;
+pub mod timestamp;
 mod verify;
 
-pub use build::{Draft, RunEvidence, build, digest, evidence_of, sha256_hex, to_bytes};
+pub use build::{
+    Attest, Draft, RunEvidence, UNATTESTED, build, digest, evidence_of, sha256_hex, to_bytes,
+};
 pub use chain::{Entry, lock_chain, scan, seal};
 pub use error::ManifestError;
 pub use latest::{LATEST, latest, point_latest};
@@ -28,4 +33,4 @@ pub use model::{
     AMENDMENT_PREFIX, EntryKind, EvidenceFile, EvidenceRole, FORMAT, MANIFEST_FILE, Manifest,
     OutputFile, PRUNED_DIR, Previous,
 };
-pub use verify::{Note, Problem, Verification, verify};
+pub use verify::{Note, Problem, Trust, Verification, verify, verify_with};

@@ -51,6 +51,10 @@ pub struct EvidenceFile {
     pub role: EvidenceRole,
     /// The file's name in the evidence folder, when it was there at sealing time.
     pub file: Option<String>,
+    /// SHA-256 of the file as stored (compressed, byte for byte): bytes appended to a `.gz`
+    /// leave the page it holds unchanged, not the file. Absent in manifests sealed before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_sha256: Option<String>,
 }
 
 /// A file linkgate wrote into the run folder (observations.csv, the report).
@@ -93,6 +97,10 @@ pub struct Manifest {
     pub evidence: Vec<EvidenceFile>,
     pub outputs: Vec<OutputFile>,
     pub previous: Option<Previous>,
+    /// The time-stamping authority asked for a token over this manifest, if one was: a
+    /// `.tsr` missing beside it then means the authority did not answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_from: Option<String>,
     /// SHA-256 of this manifest's canonical JSON without this field: catches an edit of the
     /// newest entry, which no later entry vouches for yet.
     pub manifest_sha256: String,

@@ -13,7 +13,7 @@ use super::ManifestError;
 use super::build::{digest_value, evidence_of, sha256_hex};
 use super::chain::{Entry, scan};
 use super::latest::{LATEST, latest};
-use super::model::{EntryKind, MANIFEST_FILE, Manifest};
+use super::model::{EntryKind, EvidenceFile, MANIFEST_FILE, Manifest};
 use crate::model::{Run, RunStatus};
 use crate::store::{Store, StoreError};
 
@@ -72,7 +72,7 @@ impl Verification {
         self.problems.is_empty()
     }
 
-    fn problem(
+    pub(super) fn problem(
         &mut self,
         run_id: Option<&str>,
         subject: impl fmt::Display,
@@ -93,11 +93,29 @@ impl Verification {
 /// Chain entries by run id, in sequence order.
 type ByRun<'e> = BTreeMap<&'e str, Vec<(&'e Entry, &'e Manifest)>>;
 
-/// Verifies `only` (every run, oldest first, when empty): each run's seal, evidence files and
-/// outputs, and the chain links of its entries. Verifying every run also checks the chain as a
-/// whole (no two entries at one place, `latest` not dangling) and finds seals whose history
-/// rows are gone.
+/// What a verification trusts besides the chain: the key manifests must be signed with, the
+/// certificate (PEM) of the time-stamping authority whose tokens are checked.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    pub key: Option<ssh_key::PublicKey>,
+    pub tsa_cert: Option<Vec<u8>>,
+}
+
+/// [`verify_with`] trusting nothing but the chain.
 pub fn verify(out: &Path, store: &Store, only: &[String]) -> Result<Verification, ManifestError> {
+    verify_with(out, store, only, &Trust::default())
+}
+
+/// Verifies `only` (every run, oldest first, when empty): each run's seal, evidence files and
+/// outputs, and the chain links of its entries; with `trust`, each entry's signature and its
+/// timestamp. Verifying every run also checks the chain as a whole (no two entries at one
+/// place, `latest` not dangling) and finds seals whose history rows are gone.
+pub fn verify_with(
+    out: &Path,
+    store: &Store,
+    only: &[String],
+    trust: &Trust,
+) -> Result<Verification, ManifestError> {
     let runs = store.runs()?;
     let entries = scan(out)?;
     let mut found = Verification::default();
@@ -151,6 +169,9 @@ pub fn verify(out: &Path, store: &Store, only: &[String]) -> Result<Verification
         };
         for (entry, m) in sealed {
             check_link(entry, m, &by_sequence, &mut found);
+            if !entry.pruned {
+                super::attested::check(entry, m, trust, &mut found);
+            }
         }
         found.runs.push((id.clone(), note));
     }
@@ -223,7 +244,7 @@ fn check_run(
         }
     }
     for evidence in &manifest.evidence {
-        check_evidence(store, &evidence.sha256, evidence.file.as_deref(), id, found);
+        check_evidence(store, evidence, id, found);
     }
     let newest = sealed.iter().map(|(_, m)| *m).max_by_key(|m| m.sequence);
     if let Some(newest) = newest {
@@ -294,14 +315,32 @@ fn json<T: Serialize>(value: &T) -> String {
 
 fn check_evidence(
     store: &Store,
-    sha256: &str,
-    file: Option<&str>,
+    evidence: &EvidenceFile,
     id: Option<&str>,
     found: &mut Verification,
 ) {
-    let expected_path = store.evidence_dir().join(file.unwrap_or(sha256));
+    let sha256 = evidence.sha256.as_str();
+    let expected_path = store
+        .evidence_dir()
+        .join(evidence.file.as_deref().unwrap_or(sha256));
     match store.read_artifact(sha256) {
-        Ok(_) => {}
+        Ok(_) => {
+            let (Some(sealed), Some(path)) = (&evidence.file_sha256, store.artifact_path(sha256))
+            else {
+                return;
+            };
+            let actual = std::fs::read(&path).map(|bytes| sha256_hex(&bytes));
+            if actual.as_ref().ok() != Some(sealed) {
+                found.problem(
+                    id,
+                    path.display(),
+                    "evidence file was changed: the page it holds is the same, but the file is \
+                     not the one sealed (bytes added, removed or recompressed)",
+                    Some(sealed.clone()),
+                    Some(actual.unwrap_or_else(|e| e.to_string())),
+                );
+            }
+        }
         Err(StoreError::ArtifactMissing { .. }) => found.problem(
             id,
             expected_path.display(),

@@ -2,6 +2,7 @@
 //! form that reads at a glance in a terminal and in a cron mail, and the one paragraph a run
 //! stopped by its preflight says. Pure: values in, text out; the binary prints it.
 
+use crate::engine::frontier::Traffic;
 use std::path::Path;
 use std::time::Duration;
 
@@ -45,6 +46,9 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
     if let Some(line) = unjudged(&outcome.unjudged) {
         out.push_str(&format!("{line}\n"));
     }
+    if let Some(line) = outcome.traffic.as_ref().and_then(waits) {
+        out.push_str(&format!("{line}\n"));
+    }
     if run.status != RunStatus::Completed {
         out.push_str(&format!(
             "the run is {}; finish it with: linkgate run --resume {}\n",
@@ -52,6 +56,30 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
         ));
     }
     out
+}
+
+/// `4012 requests: waiting for their host's turn (politeness) 3200 s, for a slot 12 s, on the
+/// network 410 s (summed over requests)`: why a run took the time it did.
+fn waits(traffic: &Traffic) -> Option<String> {
+    (traffic.started > 0).then(|| {
+        format!(
+            "{} requests: waiting for their host's turn (politeness) {:.0} s, for a slot {:.0} s, \
+             on the network {:.0} s (summed over requests)",
+            traffic.started,
+            traffic.host_wait.as_secs_f64(),
+            traffic.slot_wait.as_secs_f64(),
+            traffic.network.as_secs_f64()
+        )
+    })
+}
+
+/// Where requests are now, for a progress line: `12 waiting for their host, 1 for a slot, 8 on
+/// the network`.
+pub fn traffic_now(traffic: &Traffic) -> String {
+    format!(
+        "{} waiting for their host, {} for a slot, {} on the network",
+        traffic.waiting_for_host, traffic.waiting_for_slot, traffic.in_flight
+    )
 }
 
 /// `1698 rival pairs could not be judged: their controls failed too, most often with dns (32 of

@@ -3,6 +3,7 @@
 //! that says so (`engine_unavailable`), and the rest of the run goes on.
 
 use crate::engine::browser::BrowserEngine;
+use crate::engine::frontier::Traffic;
 use crate::engine::{Capture, PageRequest, http::HttpEngine};
 use crate::model::{Context, EngineKind, FailureKind, Observation};
 
@@ -17,6 +18,11 @@ pub struct Engines {
 }
 
 impl Engines {
+    /// Where the run's requests are, now and in all (the engines share one frontier).
+    pub fn traffic(&self) -> Traffic {
+        self.http.frontier().traffic()
+    }
+
     /// The engine a context is measured with.
     pub fn kind_for(&self, context: &Context) -> EngineKind {
         self.force.unwrap_or(context.engine)

@@ -1,6 +1,7 @@
 //! What a run ends with: its final facts and the counts a summary prints (per verdict, per
 //! host), counted from the stored records so a resumed run counts everything it holds.
 
+use crate::engine::frontier::Traffic;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -67,6 +68,10 @@ pub struct Outcome {
     pub stopped: Option<Unreachable>,
     /// Rival pairs left inconclusive because their controls failed too, and why those did.
     pub unjudged: ControlFailures,
+    /// Where this invocation's requests waited: for their host's turn, for a slot, on the
+    /// network (`None` when it was not measured). Said on the console, not in files.
+    #[serde(skip)]
+    pub traffic: Option<Traffic>,
 }
 
 impl Outcome {
@@ -105,6 +110,7 @@ impl Outcome {
             history,
             stopped: None,
             unjudged: ControlFailures::default(),
+            traffic: None,
         }
     }
 

@@ -19,6 +19,7 @@ use crate::assess::ControlFailures;
 use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
+use crate::engine::frontier::Traffic;
 use crate::model::{Failure, Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict};
 use crate::store::{PreparedRecord, Store, StoreError};
 
@@ -30,13 +31,22 @@ use super::{Engines, Outcome};
 /// The time of a run, passed in: the demo runs at simulated dates.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// Called with every record as it is stored (progress display).
-pub type Observer = Arc<dyn Fn(&Record) + Send + Sync>;
+/// Called with every record as it is stored, and where the run's requests are then (what a
+/// progress display shows).
+pub type Observer = Arc<dyn Fn(&Record, &Traffic) + Send + Sync>;
+
+/// Probes kept going per request slot: most of them wait for their host's turn (which costs
+/// nothing but a task), so there is always one ready when a host and a slot are.
+const PROBES_PER_SLOT: usize = 32;
+
+/// Link groups kept going per request slot.
+const GROUPS_PER_SLOT: usize = 8;
 
 /// How a run is carried out.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Probes in flight at once, over all hosts.
+    /// Requests in flight at once over all hosts: the engines' frontier holds the limit; the
+    /// runner keeps enough probes going (`PROBES_PER_SLOT` per slot) to use every slot.
     pub concurrency: usize,
     /// How long in-flight probes may go on after an interruption.
     pub grace: Duration,
@@ -145,16 +155,26 @@ impl Runner {
         })
         .await?;
         let concurrency = self.options.concurrency.max(1);
-        let (history, writer) = writer::start(
-            self.store.clone(),
-            self.observer.clone(),
-            concurrency.max(16),
-        )?;
+        let stored: writer::Stored = Arc::new({
+            let (observer, engines) = (self.observer.clone(), self.engines.clone());
+            move |record| {
+                tracing::debug!(
+                    run = %record.run_id,
+                    context = %record.context,
+                    link = %record.link_id,
+                    verdict = %record.verdict.kind,
+                    mechanism = %record.verdict.mechanism,
+                    "probe measured"
+                );
+                observer(record, &engines.traffic())
+            }
+        });
+        let (history, writer) = writer::start(self.store.clone(), stored, concurrency.max(16))?;
         let links = index_links(&self.catalog);
         let preflight = self.options.preflight;
         let shared = Arc::new(Shared {
             links,
-            permits: Semaphore::new(concurrency),
+            permits: Semaphore::new(concurrency * PROBES_PER_SLOT),
             runner: self,
             run_id: run_id.clone(),
             measured,
@@ -169,7 +189,7 @@ impl Runner {
             }
         }
         if stopped.is_none() && failure.is_none() {
-            let (n, error) = measure_all(&shared, probes, concurrency * 2).await;
+            let (n, error) = measure_all(&shared, probes, concurrency * GROUPS_PER_SLOT).await;
             (measured_now, failure) = (measured_now + n, error);
         }
         let ending = Ending {
@@ -179,6 +199,7 @@ impl Runner {
             interrupted: shared.runner.cancel.is_cancelled(),
             measured_now,
             stopped,
+            traffic: shared.runner.engines.traffic(),
         };
         // The last inbox goes with the shared state: the writer stores what is queued and ends.
         drop(shared);
@@ -209,7 +230,11 @@ async fn measure_all(
     probes: Vec<Probe>,
     window: usize,
 ) -> (usize, Option<RunError>) {
-    let mut waiting = link_groups(probes).into_iter();
+    let groups = link_groups(probes);
+    let mut waiting = interleaved(groups, |probe| {
+        shared.link(&probe.link).map(|link| link.platform.clone())
+    })
+    .into_iter();
     let mut groups = JoinSet::new();
     let mut measured_now = 0;
     let mut failure = None;
@@ -333,6 +358,7 @@ struct Ending {
     measured_now: usize,
     /// Why the preflight stopped the run, if it did.
     stopped: Option<Unreachable>,
+    traffic: Traffic,
 }
 
 /// Marks the run's end and counts what it holds.
@@ -370,12 +396,37 @@ async fn finish(
     }
     let mut outcome = Outcome::new(run, &counts, ending.measured_now, history);
     outcome.stopped = ending.stopped;
+    outcome.traffic = Some(ending.traffic);
     outcome.unjudged = ControlFailures::from_counts(
         mechanisms
             .iter()
             .map(|m| (m.role, m.verdict, m.mechanism.as_str(), m.count)),
     );
     Ok(outcome)
+}
+
+/// The groups one target platform after another (the first group of each, then the second
+/// of each, …), so the run's first minutes reach every platform's hosts instead of draining
+/// one platform's links while the others wait. Within a platform, the plan's order is kept.
+fn interleaved(
+    groups: Vec<Vec<Probe>>,
+    platform: impl Fn(&Probe) -> Option<String>,
+) -> Vec<Vec<Probe>> {
+    let mut queues: Vec<(Option<String>, std::collections::VecDeque<Vec<Probe>>)> = Vec::new();
+    for group in groups {
+        let key = group.first().and_then(&platform);
+        match queues.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, queue)) => queue.push_back(group),
+            None => queues.push((key, std::collections::VecDeque::from([group]))),
+        }
+    }
+    let mut out = Vec::new();
+    while queues.iter().any(|(_, q)| !q.is_empty()) {
+        for (_, queue) in &mut queues {
+            out.extend(queue.pop_front());
+        }
+    }
+    out
 }
 
 /// Consecutive probes of one (audit, link): the plan puts the control first.

@@ -14,8 +14,10 @@ use tokio::sync::mpsc;
 
 use crate::store::{PreparedRecord, Store};
 
-use super::{Observer, RunError};
+use super::RunError;
 
+/// Called with every record once it is stored.
+pub(crate) type Stored = Arc<dyn Fn(&crate::model::Record) + Send + Sync>;
 /// Most records committed in one transaction: with pages of tens of KB this is a few
 /// milliseconds of writing, so no record waits long behind a batch.
 const MAX_BATCH: usize = 64;
@@ -45,7 +47,7 @@ pub(super) struct WriterThread {
 /// for room, so a slow disk slows the run down instead of filling memory.
 pub(super) fn start(
     store: Arc<Mutex<Store>>,
-    observer: Observer,
+    observer: Stored,
     capacity: usize,
 ) -> Result<(WriterInbox, WriterThread), RunError> {
     let (sender, receiver) = mpsc::channel(capacity.max(1));
@@ -80,7 +82,7 @@ impl WriterThread {
 
 fn write_all(
     store: &Mutex<Store>,
-    observer: &Observer,
+    observer: &Stored,
     mut receiver: mpsc::Receiver<PreparedRecord>,
 ) -> Result<WriterStats, RunError> {
     let mut stats = WriterStats::default();
@@ -164,7 +166,7 @@ mod tests {
         let store = store(&dir);
         let seen = Arc::new(AtomicUsize::new(0));
         let counter = seen.clone();
-        let observer: Observer = Arc::new(move |_: &Record| {
+        let observer: Stored = Arc::new(move |_: &Record| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
         let (inbox, thread) = start(store.clone(), observer, 8).unwrap();
@@ -182,7 +184,7 @@ mod tests {
     #[tokio::test]
     async fn a_store_error_stops_the_writer_and_is_what_finish_returns() {
         let dir = tempfile::tempdir().unwrap();
-        let observer: Observer = Arc::new(|_: &Record| {});
+        let observer: Stored = Arc::new(|_: &Record| {});
         let (inbox, thread) = start(store(&dir), observer, 1).unwrap();
         inbox.send(prepared("no-such-run", 1)).await.unwrap();
         // Once the writer has stopped, sending fails instead of waiting forever.

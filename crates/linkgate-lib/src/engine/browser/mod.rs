@@ -37,8 +37,9 @@ use url::Url;
 
 pub use config::{BrowserConfig, DEFAULT_CHROME, INSTALL_HINT, Settle, Viewport, default_tabs};
 
+use crate::engine::frontier::Frontier;
 use crate::engine::retry::{self, Limits, Tried};
-use crate::engine::{Capture, PageRequest, entry_url, millis};
+use crate::engine::{Capture, PageRequest, entry_url, host_key, millis};
 use crate::model::{Failure, FailureKind};
 use keeper::Keeper;
 
@@ -67,6 +68,9 @@ struct Shared {
     config: Arc<BrowserConfig>,
     keeper: Keeper,
     tabs: Semaphore,
+    /// Where a probe waits for its entry host's turn and a slot before it takes a tab; the
+    /// browser's own follow-up requests are not gated (Chromium makes them).
+    frontier: Option<Arc<Frontier>>,
 }
 
 /// The browser engine of a run. Dropping it kills its browser.
@@ -77,6 +81,22 @@ pub struct BrowserEngine {
 impl BrowserEngine {
     /// Checks the settings; Chromium is launched by the first probe that needs it.
     pub fn new(config: BrowserConfig) -> Result<BrowserEngine, EngineError> {
+        BrowserEngine::build(config, None)
+    }
+
+    /// An engine whose probes wait for their entry host's turn and a slot in `frontier`
+    /// before they take a tab, as the http engine's requests do.
+    pub fn sharing(
+        config: BrowserConfig,
+        frontier: Arc<Frontier>,
+    ) -> Result<BrowserEngine, EngineError> {
+        BrowserEngine::build(config, Some(frontier))
+    }
+
+    fn build(
+        config: BrowserConfig,
+        frontier: Option<Arc<Frontier>>,
+    ) -> Result<BrowserEngine, EngineError> {
         if config.tabs == 0 {
             return Err(EngineError::NoTabs);
         }
@@ -98,6 +118,7 @@ impl BrowserEngine {
                 keeper: Keeper::new(config.clone(), pins),
                 config,
                 tabs,
+                frontier,
             }),
         })
     }
@@ -192,6 +213,10 @@ impl BrowserEngine {
 
     /// One attempt in a tab of the pool; the error says why there is no browser.
     async fn attempt(&self, request: &PageRequest) -> Result<Probed, String> {
+        let _turn = match (&self.shared.frontier, entry_url(&request.entry_url)) {
+            (Some(frontier), Ok(url)) => Some(frontier.enter(&host_key(&url)).await),
+            _ => None,
+        };
         let _tab = self
             .shared
             .tabs

@@ -19,7 +19,7 @@ use super::cookies::Jar;
 use super::fetch::{self, Body, Head};
 use super::{Shared, failure, in_page};
 use crate::charset;
-use crate::engine::{millis, retry};
+use crate::engine::{host_key, millis, retry};
 use crate::model::{Artifact, ArtifactKind, Failure, FailureKind, Hop, HopVia};
 
 /// What one attempt saw.
@@ -268,15 +268,6 @@ fn http_redirect(head: &Head) -> Result<Option<Url>, Failure> {
             message: format!("Location `{location}` from {} is not a URL: {e}", head.url),
         }),
     }
-}
-
-/// Politeness is per host and port.
-pub(crate) fn host_key(url: &Url) -> String {
-    format!(
-        "{}:{}",
-        url.host_str().unwrap_or(""),
-        url.port_or_known_default().unwrap_or(0)
-    )
 }
 
 /// The fragment is never sent, so it does not make a URL different for loop detection.

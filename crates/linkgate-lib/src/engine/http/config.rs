@@ -24,6 +24,8 @@ pub struct HttpConfig {
     pub backoff: Duration,
     /// Longest `Retry-After` honoured; a longer one ends the probe. Default 60 s.
     pub max_retry_after: Duration,
+    /// Requests in flight at once over all hosts (the frontier's slots). Default 8.
+    pub concurrency: usize,
     /// Requests in flight at once to one host:port. Default 2.
     pub per_host: usize,
     /// Least time between the starts of two requests to one host:port. Default 1 s.
@@ -47,6 +49,7 @@ impl Default for HttpConfig {
             retries: 2,
             backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(60),
+            concurrency: 8,
             per_host: 2,
             interval: Duration::from_secs(1),
             proxy: None,

@@ -14,7 +14,6 @@ mod fetch;
 mod in_page;
 mod observe;
 mod page_scan;
-mod polite;
 
 use std::sync::Arc;
 
@@ -24,18 +23,18 @@ use tokio::time::Instant;
 pub use client::EngineError;
 pub use config::{HttpConfig, Resolve, ResolveError};
 
+use crate::engine::frontier::Frontier;
 use crate::engine::retry::{self, Limits, Tried};
 use crate::engine::{Capture, PageRequest, entry_url, millis};
 use client::Clients;
 use cookies::Jar;
-use polite::HostGate;
 
-/// What every probe of a run shares: the clients (connection pools) and the per-host gate.
+/// What every probe of a run shares: the clients (connection pools) and the frontier.
 #[derive(Debug)]
 struct Shared {
     config: HttpConfig,
     clients: Clients,
-    gate: HostGate,
+    gate: Arc<Frontier>,
 }
 
 /// The http engine. Built once per run; clones share everything.
@@ -45,9 +44,16 @@ pub struct HttpEngine {
 }
 
 impl HttpEngine {
+    /// An engine with its own frontier, of the config's concurrency and politeness.
     pub fn new(config: HttpConfig) -> Result<HttpEngine, EngineError> {
+        let frontier = Frontier::new(config.concurrency, config.per_host, config.interval);
+        HttpEngine::sharing(config, Arc::new(frontier))
+    }
+
+    /// An engine whose requests wait their turn in `frontier` (shared with the run's other
+    /// engine, so both keep one politeness per host).
+    pub fn sharing(config: HttpConfig, gate: Arc<Frontier>) -> Result<HttpEngine, EngineError> {
         let clients = Clients::build(&config)?;
-        let gate = HostGate::new(config.per_host, config.interval);
         Ok(HttpEngine {
             shared: Arc::new(Shared {
                 config,
@@ -55,6 +61,11 @@ impl HttpEngine {
                 gate,
             }),
         })
+    }
+
+    /// The frontier the engine's requests wait in.
+    pub fn frontier(&self) -> &Arc<Frontier> {
+        &self.shared.gate
     }
 
     /// Measures one probe. Never fails: problems are recorded in the observation.

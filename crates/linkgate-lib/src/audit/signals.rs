@@ -1,4 +1,4 @@
-//! Ctrl-C and SIGTERM stop a run cleanly: the first one stops new probes and lets in-flight
+//! Ctrl-C and SIGTERM stop a run cleanly (what a front end installs once its runtime runs): the first one stops new probes and lets in-flight
 //! ones finish or be recorded as interrupted; a second one exits at once. Cron and systemd
 //! send SIGTERM, people press Ctrl-C: both must leave a history that `--resume` can finish.
 

@@ -150,12 +150,7 @@ fn common_phrase(input: &DraftInput<'_>) -> Option<String> {
         .filter(|p| p.chars().count() >= 4)
         .collect();
     // Words of the page before fragments of a URL it quotes; the longest first.
-    phrases.sort_by_key(|p| {
-        (
-            !p.chars().any(|c| !c.is_ascii()),
-            std::cmp::Reverse(p.chars().count()),
-        )
-    });
+    phrases.sort_by_key(|p| (p.is_ascii(), std::cmp::Reverse(p.chars().count())));
     phrases
         .into_iter()
         .find(|p| {

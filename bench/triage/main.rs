@@ -61,7 +61,7 @@ fn pick(seed: usize, k: usize) -> usize {
 /// Page `i`: one page in five is a warning of template `i % 5` (in one of three wordings),
 /// the others landing pages of shops, each with products of its own.
 fn page(i: usize) -> (Option<usize>, String) {
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         let template = (i / 5) % TEMPLATES;
         let wording = ["", "（温馨提示）", "。如有疑问请联系客服"][i % 3];
         (

@@ -95,6 +95,15 @@ async fn unknown_pages_become_one_family_whose_draft_classifies_them_and_nothing
     let output = run(dir, &root, &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let before = verdicts(dir);
+    // The run's report lists the family, with a link to its most central page.
+    let run_id = only_run(dir).0.id;
+    let report =
+        std::fs::read_to_string(dir.join("reports").join(&run_id).join("index.html")).unwrap();
+    let section = &report[report.find("id=\"families\"").expect("a families section")..];
+    assert!(
+        section.contains("draft.wechat.family1") && section.contains(".html.gz"),
+        "{section}"
+    );
 
     let output = linkgate(
         dir,

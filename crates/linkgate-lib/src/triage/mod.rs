@@ -41,6 +41,8 @@ pub struct Member {
     pub link: String,
     pub final_url: String,
     pub observed_at: DateTime<Utc>,
+    /// The evidence file of its page.
+    pub body_sha256: Option<String>,
 }
 
 /// Pages that look alike, and what would recognise them.
@@ -158,6 +160,7 @@ fn member(record: &Record) -> Member {
         link: record.link_id.clone(),
         final_url: record.observation.final_url.clone(),
         observed_at: record.observed_at,
+        body_sha256: record.observation.body_sha256.clone(),
     }
 }
 

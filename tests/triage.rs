@@ -95,6 +95,19 @@ async fn unknown_pages_become_one_family_whose_draft_classifies_them_and_nothing
     let output = run(dir, &root, &[]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let before = verdicts(dir);
+    // Every probe not opened says how its page compares with its control's; opened ones
+    // and controls do not.
+    for record in only_run(dir).1 {
+        let similarity = record.observation.control_similarity;
+        match (record.link_id.starts_with("warn."), record.context.as_str()) {
+            (true, "wechat.android.private_chat") => {
+                let s = similarity.expect("a warning page compared with its control's");
+                assert!(!s.same_title && s.text_percent < 30, "{s:?}");
+            }
+            _ if record.verdict.kind.as_str() == "opened" => assert_eq!(similarity, None),
+            _ => {}
+        }
+    }
     // The run's report lists the family, with a link to its most central page.
     let run_id = only_run(dir).0.id;
     let report =

@@ -15,12 +15,26 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::model::{Record, Run, VerdictKind};
+use crate::model::{ControlSimilarity, Record, Run, VerdictKind};
 use crate::store::{BodyRead, Store, StoreError};
 
 pub use cluster::{STRUCTURE_ALIKE, TEXT_ALIKE, families as cluster_families};
 pub use features::Features;
 pub use minhash::MinHash;
+
+/// How a page compares with its control's page (both as features).
+pub fn compare(page: &Features, control: &Features) -> ControlSimilarity {
+    let length = |f: &Features| f.visible.chars().count() as f64;
+    let ratio = match length(control) {
+        0.0 => 0.0,
+        n => length(page) / n,
+    };
+    ControlSimilarity {
+        same_title: page.title == control.title,
+        length_percent: (ratio * 100.0).round().min(f64::from(u32::MAX)) as u32,
+        text_percent: (page.text.similarity(&control.text) * 100.0).round() as u32,
+    }
+}
 
 /// Which observations to triage.
 #[derive(Debug, Clone, Default)]
@@ -264,4 +278,22 @@ pub fn write_drafts(
         written.extend([toml, page]);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_page_is_far_from_its_controls_landing_page() {
+        let warning = Features::of("<title>安全提示</title><p>该网页可能存在风险，请谨慎访问</p>");
+        let landing = Features::of("<title>商品详情</title><h1>宝贝</h1><p>月销 300 件，包邮</p>");
+        let s = compare(&warning, &landing);
+        assert!(!s.same_title && s.text_percent < 20, "{s:?}");
+        let same = compare(&landing, &landing);
+        assert_eq!(
+            (same.same_title, same.length_percent, same.text_percent),
+            (true, 100, 100)
+        );
+    }
 }

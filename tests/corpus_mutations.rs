@@ -190,6 +190,7 @@ fn answer(
             host: page.host.as_deref(),
             link: None,
             target: page.target.as_deref(),
+            control: None,
         },
     )
     .unwrap();

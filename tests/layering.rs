@@ -19,6 +19,7 @@ const ORDER: &[&str] = &[
     "catalog",
     "plan",
     "store",
+    "triage",
     "assess",
     "run",
     "render",

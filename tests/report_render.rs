@@ -273,6 +273,7 @@ fn copied_history(
         records: shown,
         pages: Default::default(),
         unjudged: Default::default(),
+        families: Vec::new(),
     }
 }
 

@@ -108,6 +108,11 @@ fn full_record(run_id: &str, link: &str) -> Record {
             script_undecided: Some(
                 "script 2 threw before it could be told whether it navigates".into(),
             ),
+            control_similarity: Some(linkgate::model::ControlSimilarity {
+                same_title: false,
+                length_percent: 42,
+                text_percent: 13,
+            }),
             attempts: vec![
                 Attempt {
                     number: 1,

@@ -43,6 +43,9 @@ pub struct ClassifyArgs {
     /// Scenario files or folders (repeatable) [default: ./scenarios, else the bundled pack]
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     scenarios: Vec<PathBuf>,
+    /// The control's page (the same link in the plain browser), to compare the page with
+    #[arg(long, value_name = "PAGE")]
+    control: Option<PathBuf>,
     /// Print one JSON object
     #[arg(long)]
     json: bool,
@@ -52,6 +55,9 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios)?;
     let bytes = std::fs::read(&args.page)
         .with_context(|| format!("cannot read page {}", args.page.display()))?;
+    let control = (args.control.as_ref())
+        .map(|p| std::fs::read(p).with_context(|| format!("cannot read page {}", p.display())))
+        .transpose()?;
     let page = SavedPage {
         bytes: &bytes,
         url: &args.url,
@@ -61,6 +67,7 @@ pub fn run(args: ClassifyArgs) -> anyhow::Result<Exit> {
         host: args.host.as_deref(),
         link: args.link.as_deref(),
         target: args.target.as_deref(),
+        control: control.as_deref(),
     };
     let found = inspect(&catalog, &page)?;
     match args.json {

@@ -22,6 +22,7 @@ mod run;
 mod schedule;
 mod select;
 mod sim;
+mod triage;
 mod validate;
 mod verify;
 
@@ -72,6 +73,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Write the bundled scenario pack out as files to edit (into ./scenarios by default).
     Init(init::InitArgs),
+    /// Group the pages no signature recognises into families, each with a drafted signature.
+    Triage(triage::TriageArgs),
     /// Make the key that signs manifests.
     #[command(subcommand)]
     Key(evidence::KeyCommand),
@@ -120,6 +123,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Sim(args) => sim::run(args),
         Command::Report(args) => report::run(args),
         Command::Init(args) => init::run(args),
+        Command::Triage(args) => triage::run(args),
         Command::Key(command) => evidence::key(command),
         Command::Timestamp(args) => evidence::timestamp(args),
     }

@@ -25,6 +25,7 @@ pub mod schedule;
 pub mod script;
 pub mod sim;
 pub mod store;
+pub mod triage;
 
 // The Rust examples of the README and the docs are compiled with the tests, so they cannot
 // drift from the library they describe.

@@ -23,6 +23,7 @@ use crate::model::{Audit, Observation, ProbeRole, Record, Run};
 use crate::render::html::{PageGists, RenderError, shown_pairs};
 use crate::render::report::{History, ReportFiles};
 use crate::store::{BodyRead, Store, StoreError};
+use crate::triage::{Scope, triage};
 
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -127,12 +128,31 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
     let assessment = assess(&terms, history, &shown.run.id, request.directory, today)?;
     let shown_pairs = drill_down(&assessment);
     let (records, pages) = summarised_records(store, &shown.run.id, audit, &shown_pairs)?;
+    let scope = Scope {
+        runs: vec![shown.run.id.clone()],
+        audit: Some(audit.clone()),
+        since: None,
+    };
+    // Only a run with unrecognised pages reads its pages again.
+    let families = match any_unrecognized(&records) {
+        true => triage(store, &scope)?.families,
+        false => Vec::new(),
+    };
     Ok(History {
         assessment,
+        families,
         unjudged: shown.unjudged,
         run: shown.run,
         records,
         pages,
+    })
+}
+
+/// Whether any record was left inconclusive on a page no signature knows.
+fn any_unrecognized(records: &[Record]) -> bool {
+    records.iter().any(|r| {
+        r.verdict.kind == crate::model::VerdictKind::Inconclusive
+            && r.verdict.mechanism == "unrecognized_page"
     })
 }
 

@@ -2,6 +2,7 @@
 //! and as one JSON object for scripts: the verdict, the signature and evidence that decided
 //! it, how the host was found, where the page would go and what it offers as a way on. Pure.
 
+use crate::model::ControlSimilarity;
 use serde::Serialize;
 
 use super::Inspection;
@@ -23,6 +24,7 @@ pub struct InspectionReport<'a> {
     pub continue_url: Option<&'a str>,
     pub continue_control: Option<String>,
     pub script_undecided: Option<&'a str>,
+    pub versus_control: Option<ControlSimilarity>,
 }
 
 impl Inspection<'_> {
@@ -44,6 +46,7 @@ impl Inspection<'_> {
             continue_url: result.way_on.as_ref().and_then(|c| c.target.as_deref()),
             continue_control: result.way_on.as_ref().map(|c| c.describe()),
             script_undecided: self.observation.script_undecided.as_deref(),
+            versus_control: self.observation.control_similarity,
         }
     }
 
@@ -73,6 +76,9 @@ impl Inspection<'_> {
         }
         if let Some(why) = &self.observation.script_undecided {
             out.push_str(&format!("scripts:   undecided: {why}\n"));
+        }
+        if let Some(similarity) = &self.observation.control_similarity {
+            out.push_str(&format!("control:   {similarity}\n"));
         }
         for other in result.matches.iter().skip(1) {
             out.push_str(&format!(

@@ -10,6 +10,7 @@ mod explain;
 
 pub use explain::InspectionReport;
 
+use crate::triage::{Features, compare};
 use url::Url;
 
 use crate::catalog::Catalog;
@@ -33,6 +34,8 @@ pub struct SavedPage<'a> {
     pub host: Option<&'a str>,
     pub link: Option<&'a str>,
     pub target: Option<&'a str>,
+    /// The control's page captured with it, to compare with.
+    pub control: Option<&'a [u8]>,
 }
 
 /// A flag that names nothing in the scenarios, or a URL that is not one.
@@ -130,6 +133,11 @@ pub fn inspect<'c>(
     let mut classification = classify(&observation, &situation, &catalog.signatures);
     if let Some(nav) = &navigation {
         classification.verdict = navigates(nav, &classification.verdict);
+    }
+    if let Some(control) = page.control {
+        let control = crate::charset::decode(control, None, None).text;
+        let (features, control) = (Features::of(&observation.body), Features::of(&control));
+        observation.control_similarity = Some(compare(&features, &control));
     }
     Ok(Inspection {
         classification,

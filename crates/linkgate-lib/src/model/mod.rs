@@ -43,7 +43,7 @@ mod verdict;
 pub use audit::{Audit, Deadline, Politeness, SameOwner, Selector};
 pub use context::{Client, Context, EngineKind, Gateway, Scene, encode_uri_component};
 pub use link::{Category, Link};
-pub use observation::{Attempt, Failure, FailureKind, Hop, HopVia, Observation};
+pub use observation::{Attempt, ControlSimilarity, Failure, FailureKind, Hop, HopVia, Observation};
 pub use platform::Platform;
 pub use probe::{Probe, ProbeRole};
 pub use record::{Record, StoredVerdict};

@@ -142,6 +142,34 @@ pub struct Attempt {
     pub wait_ms: Option<u64>,
 }
 
+/// How a probe's final page compares with its control's final page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlSimilarity {
+    /// Both pages have the same `<title>`.
+    pub same_title: bool,
+    /// This page's visible text length, in percent of the control's.
+    pub length_percent: u32,
+    /// How much of their visible text the pages share (estimated Jaccard of shingles), in
+    /// percent.
+    pub text_percent: u32,
+}
+
+impl std::fmt::Display for ControlSimilarity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "title {}, length {} % of the control's, text {} % alike",
+            if self.same_title {
+                "the same"
+            } else {
+                "different"
+            },
+            self.length_percent,
+            self.text_percent
+        )
+    }
+}
+
 /// What one probe saw.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Observation {
@@ -184,6 +212,10 @@ pub struct Observation {
     /// budget, or one that could navigate threw first); such a page is never `opened`.
     #[serde(default)]
     pub script_undecided: Option<String>,
+    /// How the final page compares with the control's, for a probe not opened on its
+    /// landing: evidence that the host showed something else than the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_similarity: Option<ControlSimilarity>,
     pub attempts: Vec<Attempt>,
     pub failure: Option<Failure>,
     pub started_at: Option<DateTime<Utc>>,

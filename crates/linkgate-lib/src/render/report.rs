@@ -3,6 +3,7 @@
 //! and writes the files, so any past state of a history can be rendered again and tests can
 //! render without a disk. Also the path arithmetic the report's links need.
 
+use crate::triage::Family;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
@@ -24,6 +25,8 @@ pub struct History {
     /// The shown run's rival pairs left unjudged because their controls failed too, and why
     /// those did: what the headline names.
     pub unjudged: ControlFailures,
+    /// The shown run's pages no signature knows, in families.
+    pub families: Vec<Family>,
 }
 
 /// A report's files, by path relative to the report folder.
@@ -52,6 +55,7 @@ pub fn render(
         records: &history.records,
         pages: &history.pages,
         unjudged: &history.unjudged,
+        families: &history.families,
         directory,
         lang: style.lang,
         evidence: style.evidence,

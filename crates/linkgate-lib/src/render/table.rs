@@ -8,6 +8,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::model::ProbeRole;
 use crate::plan::PlanRow;
 use crate::schedule::ScheduleLine;
+use crate::triage::Triage;
 
 /// Left-aligned columns two spaces apart, a header line first, no trailing spaces; widths
 /// are terminal columns, so Chinese names line up.
@@ -84,6 +85,42 @@ pub fn schedules(lines: &[ScheduleLine]) -> String {
         })
         .collect();
     columns(header, &rows)
+}
+
+/// The families of a triage, largest first, and how many pages were looked at.
+pub fn families(found: &Triage) -> String {
+    let header = [
+        "FAMILY",
+        "PAGES",
+        "HOSTS",
+        "TARGETS",
+        "FIRST SEEN",
+        "LAST SEEN",
+        "URL",
+    ];
+    let join =
+        |s: &std::collections::BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(",");
+    let rows: Vec<[String; 7]> = found
+        .families
+        .iter()
+        .map(|f| {
+            [
+                f.id.clone(),
+                f.observations.to_string(),
+                join(&f.hosts),
+                join(&f.targets),
+                f.first_seen.format("%Y-%m-%d").to_string(),
+                f.last_seen.format("%Y-%m-%d").to_string(),
+                f.urls.iter().next().cloned().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    format!(
+        "{}{} inconclusive pages, {} families\n",
+        columns(header, &rows),
+        found.pages,
+        found.families.len()
+    )
 }
 
 #[cfg(test)]

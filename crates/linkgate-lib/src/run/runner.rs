@@ -20,8 +20,9 @@ use crate::catalog::Catalog;
 use crate::classify::with_control;
 use crate::engine::Capture;
 use crate::engine::frontier::Traffic;
-use crate::model::{Failure, Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict};
+use crate::model::{Failure, Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict, VerdictKind};
 use crate::store::{PreparedRecord, Store, StoreError};
+use crate::triage::{Features, compare};
 
 use super::measure::{capture, classification_of, note_way_on};
 use super::preflight::{self, Preflight, Tally, Unreachable};
@@ -101,7 +102,7 @@ struct Shared {
     measured: HashSet<String>,
     /// Controls already measured (stored before a resume, or by the preflight), by (audit,
     /// link id): a link's group pairs with them instead of measuring its control again.
-    controls: Mutex<HashMap<(String, String), Verdict>>,
+    controls: Mutex<HashMap<(String, String), Arc<Control>>>,
     history: WriterInbox,
     /// Positions in the catalog's links by id: `Catalog::link` searches the list, which
     /// made a run of many links quadratic.
@@ -178,7 +179,21 @@ impl Runner {
             runner: self,
             run_id: run_id.clone(),
             measured,
-            controls: Mutex::new(stored_controls),
+            // Measured by an earlier invocation: their verdicts, not their pages.
+            controls: Mutex::new(
+                stored_controls
+                    .into_iter()
+                    .map(|(key, verdict)| {
+                        (
+                            key,
+                            Arc::new(Control {
+                                verdict,
+                                page: None,
+                            }),
+                        )
+                    })
+                    .collect(),
+            ),
             history,
         });
         let (mut measured_now, mut stopped, mut failure) = (0, None, None);
@@ -337,7 +352,11 @@ fn count_control(
         return Ok(0);
     };
     tally.count(measured.network.as_ref());
-    lock(&shared.controls).insert((probe.audit, probe.link), measured.verdict);
+    let control = Control {
+        verdict: measured.verdict,
+        page: measured.page,
+    };
+    lock(&shared.controls).insert((probe.audit, probe.link), Arc::new(control));
     Ok(1)
 }
 
@@ -455,17 +474,20 @@ async fn measure_group(shared: Arc<Shared>, group: Vec<Probe>) -> Result<usize, 
         let group_key = (control.audit.clone(), control.link.clone());
         let known = lock(&shared.controls).get(&group_key).cloned();
         control_verdict = match known {
-            Some(verdict) => Some(verdict),
+            // Measured before: by the preflight, or by the run this one resumes.
+            Some(control) => Some(control),
             None => match measure_probe(&shared, control, None).await? {
                 Some(measured) => {
                     stored += 1;
-                    Some(measured.verdict)
+                    Some(Arc::new(Control {
+                        verdict: measured.verdict,
+                        page: measured.page,
+                    }))
                 }
                 None => return Ok(stored),
             },
         };
     }
-    let control_verdict = control_verdict.map(Arc::new);
     let mut tasks = JoinSet::new();
     for probe in others {
         let shared = shared.clone();
@@ -481,6 +503,12 @@ async fn measure_group(shared: Arc<Shared>, group: Vec<Probe>) -> Result<usize, 
     Ok(stored)
 }
 
+/// A link's control, as its group's other probes are judged against it.
+struct Control {
+    verdict: Verdict,
+    page: Option<Arc<Features>>,
+}
+
 /// What [`measure_probe`] tells its caller of a probe it stored.
 struct Measured {
     /// The verdict it was stored with, before control pairing: what the group's other probes
@@ -488,6 +516,8 @@ struct Measured {
     verdict: Verdict,
     /// Its failure, when it failed at the network level (what the preflight counts).
     network: Option<Failure>,
+    /// Its page, as triage compares pages (a control's, for its group's other probes).
+    page: Option<Arc<Features>>,
 }
 
 /// Measures, classifies and stores one probe. `None` when it was skipped (already measured,
@@ -495,7 +525,7 @@ struct Measured {
 async fn measure_probe(
     shared: &Shared,
     probe: &Probe,
-    control: Option<&Verdict>,
+    control: Option<&Control>,
 ) -> Result<Option<Measured>, RunError> {
     if shared.measured.contains(&probe.key()) {
         return Ok(None);
@@ -530,9 +560,19 @@ async fn measure_probe(
     let raw = classified.verdict;
     let network = preflight::network_failure(&observation).and(observation.failure.clone());
     let verdict = match control {
-        Some(control) => with_control(raw.clone(), control),
+        Some(control) => with_control(raw.clone(), &control.verdict),
         None => raw.clone(),
     };
+    // A control's page is kept for its group; a probe not opened is compared with it.
+    let page = (probe.role == ProbeRole::Control && !observation.body.is_empty())
+        .then(|| Arc::new(Features::of(&observation.body)));
+    if let Some(control_page) = control.and_then(|c| c.page.as_deref())
+        && verdict.kind != VerdictKind::Opened
+        && !observation.body.is_empty()
+    {
+        let features = Features::of(&observation.body);
+        observation.control_similarity = Some(compare(&features, control_page));
+    }
     let record = Record {
         run_id: shared.run_id.clone(),
         observed_at,
@@ -548,7 +588,7 @@ async fn measure_probe(
         role: probe.role,
         observation,
         verdict,
-        control_verdict: control.map(|c| c.kind),
+        control_verdict: control.map(|c| c.verdict.kind),
     };
     shared
         .history
@@ -557,6 +597,7 @@ async fn measure_probe(
     Ok(Some(Measured {
         verdict: raw,
         network,
+        page,
     }))
 }
 

@@ -63,7 +63,7 @@ const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platfor
     o.engine, o.entry_url, o.final_url, o.status, o.charset, o.truncated, o.body_sha256,
     o.screenshot_sha256, o.rendered_text, o.dialogs, o.evidence, o.headers, o.failure_kind,
     o.failure_message, o.duration_ms, o.started_at, o.title, o.continue_url,
-    o.continue_control, o.script_undecided,
+    o.continue_control, o.script_undecided, o.control_similarity,
     v.kind, v.mechanism, v.actor, v.signature, v.reason, v.control_verdict,
     CASE WHEN ?2 OR o.title IS NULL THEN o.body_gz END AS body_gz";
 
@@ -386,6 +386,9 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         continue_url: row.get("continue_url")?,
         continue_control: row.get("continue_control")?,
         script_undecided: row.get("script_undecided")?,
+        control_similarity: row
+            .get::<_, Option<String>>("control_similarity")?
+            .and_then(|text| serde_json::from_str(&text).ok()),
         attempts: Vec::new(),
         failure: failure(row, "an observation's failure")?,
         started_at: opt_time(row, "started_at", "an observation's start time")?,

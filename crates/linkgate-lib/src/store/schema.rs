@@ -13,7 +13,7 @@ use super::error::sqlite;
 pub(super) const APPLICATION_ID: i64 = 0x4C4B_4754;
 
 /// `MIGRATIONS[i]` takes a database from version `i` to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The schema version this linkgate writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -139,6 +139,11 @@ ALTER TABLE observations ADD COLUMN script_undecided TEXT;
 /// planned (every control failed at the network level: the machine cannot reach the
 /// platforms); NULL for every other run.
 const V5: &str = "ALTER TABLE runs ADD COLUMN stop_reason TEXT;";
+
+/// Version 6. `observations.control_similarity`: how a probe's final page compares with its
+/// control's (JSON: `same_title`, `length_percent`, `text_percent`), for probes not opened;
+/// NULL otherwise and in rows written before version 6.
+const V6: &str = "ALTER TABLE observations ADD COLUMN control_similarity TEXT;";
 
 /// What the file says about itself.
 struct State {

@@ -114,10 +114,11 @@ fn insert_record(tx: &Transaction<'_>, prepared: &PreparedRecord) -> rusqlite::R
              link_platform, link_category, url, role, observed_at, engine, entry_url,
              final_url, status, charset, truncated, body_sha256, screenshot_sha256, body_gz,
              rendered_text, dialogs, evidence, headers, failure_kind, failure_message,
-             duration_ms, started_at, title, continue_url, continue_control, script_undecided)
+             duration_ms, started_at, title, continue_url, continue_control, script_undecided,
+             control_similarity)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
                  ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32,
-                 ?33, ?34)",
+                 ?33, ?34, ?35)",
     )?;
     insert.execute(params![
         record.run_id,
@@ -154,6 +155,9 @@ fn insert_record(tx: &Transaction<'_>, prepared: &PreparedRecord) -> rusqlite::R
         o.continue_url,
         o.continue_control,
         o.script_undecided,
+        o.control_similarity
+            .as_ref()
+            .and_then(|s| serde_json::to_string(s).ok()),
     ])?;
     let id = tx.last_insert_rowid();
     insert_hops(tx, id, &o.hops)?;

@@ -303,6 +303,12 @@ impl DetailContext<'_> {
             o.script_undecided.clone().unwrap_or_default(),
         );
         add(
+            t.versus_control,
+            o.control_similarity
+                .map(|s| versus_control(s, self.lang))
+                .unwrap_or_default(),
+        );
+        add(
             t.status,
             o.status.map(|s| s.to_string()).unwrap_or_default(),
         );
@@ -343,6 +349,19 @@ impl DetailContext<'_> {
 /// The drill-down's anchor for cell `index`.
 pub fn anchor(index: usize) -> String {
     format!("c{index}")
+}
+
+/// How the page compares with the control's, in the report's language.
+fn versus_control(s: crate::model::ControlSimilarity, lang: Lang) -> String {
+    match lang.is_zh() {
+        true => format!(
+            "标题{}，文字长度为对照页面的 {}%，文字相似度 {}%",
+            if s.same_title { "相同" } else { "不同" },
+            s.length_percent,
+            s.text_percent
+        ),
+        false => s.to_string(),
+    }
 }
 
 fn compliance_line(compliance: Compliance, role: ProbeRole, lang: Lang) -> String {

@@ -50,6 +50,11 @@ impl<'a> Evidence<'a> {
         (well_formed && present).then(|| format!("{}{}.{extension}", self.prefix, sha256))
     }
 
+    /// A stored page's URL, when it is there.
+    pub fn page(&self, sha256: &str) -> Option<String> {
+        self.href(sha256, "html.gz")
+    }
+
     /// The screenshot's URL, when it is there.
     pub fn screenshot(&self, sha256: &str) -> Option<String> {
         self.href(sha256, "png")

@@ -11,6 +11,7 @@ mod changes;
 mod chart;
 mod detail;
 mod evidence;
+mod families;
 mod gist;
 mod header;
 mod lang;
@@ -19,6 +20,7 @@ mod overview;
 mod pages;
 mod trend;
 
+use crate::triage::Family;
 use askama::Template;
 use std::collections::HashSet;
 
@@ -57,6 +59,8 @@ pub struct ReportInput<'a> {
     /// The shown run's pairs left unjudged because their controls failed too (the headline
     /// names the most common cause).
     pub unjudged: &'a ControlFailures,
+    /// The shown run's page families (see `linkgate triage`).
+    pub families: &'a [Family],
     pub directory: &'a Directory,
     pub lang: Lang,
     /// URL of the evidence folder relative to the report folder, e.g. `../evidence/`.
@@ -157,6 +161,7 @@ impl<'a> Renderer<'a> {
             overview: overview::tables(&assessment.summaries, directory, lang),
             trend: trend::TrendView::new(assessment, directory, lang)?,
             changes: changes::Changes::new(assessment, lang),
+            families: families::rows(self.input.families, &self.evidence),
             inline: self.details(&self.evidence, &inline),
             pages: page_links(self.page_cells().len(), ""),
         };

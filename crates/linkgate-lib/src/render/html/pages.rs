@@ -3,6 +3,7 @@
 //! (`details/001.html`, …) so that the index of a 100,000-observation history stays small
 //! enough to open, while the matrix, overview, trend and changes always stay on the index.
 
+use super::families::FamilyRow;
 use askama::Template;
 
 use super::changes::Changes;
@@ -86,6 +87,7 @@ pub struct IndexPage<'a> {
     pub overview: Vec<TallyTable>,
     pub trend: TrendView,
     pub changes: Changes,
+    pub families: Vec<FamilyRow>,
     pub inline: Vec<CellDetail>,
     pub pages: Vec<PageLink>,
 }

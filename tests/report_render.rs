@@ -274,6 +274,7 @@ fn copied_history(
         pages: Default::default(),
         unjudged: Default::default(),
         families: Vec::new(),
+        vantages: None,
     }
 }
 

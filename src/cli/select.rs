@@ -5,7 +5,7 @@ use clap::Args;
 
 use linkgate::catalog::Catalog;
 use linkgate::model::Probe;
-use linkgate::plan::{PlanOptions, Selection, SelectionError};
+use linkgate::plan::{PlanOptions, Selection, SelectionError, Shard};
 
 /// Narrow the audit's contexts and links.
 #[derive(Debug, Args, Clone, Default)]
@@ -34,6 +34,9 @@ pub struct SelectArgs {
     /// Same-owner pairs: control (default: the audit's rule), exclude, include (as rivals)
     #[arg(long, value_name = "RULE")]
     same_owner: Option<String>,
+    /// Only shard I of N (I from 0): a deterministic 1/N of the links, each with its control
+    #[arg(long, value_name = "I/N")]
+    shard: Option<Shard>,
 }
 
 impl SelectArgs {
@@ -52,7 +55,11 @@ impl SelectArgs {
 
     /// The plan options of these flags for `audit`.
     pub fn options(&self, audit: Option<String>) -> Result<PlanOptions, SelectionError> {
-        self.selection().options(audit)
+        let options = self.selection().options(audit)?;
+        Ok(PlanOptions {
+            shard: self.shard,
+            ..options
+        })
     }
 
     /// Warns of each word that selects nothing; refuses a selection that runs nothing.

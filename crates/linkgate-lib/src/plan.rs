@@ -5,8 +5,10 @@
 use serde::Serialize;
 
 mod select;
+mod shard;
 
 pub use select::{Selection, SelectionError};
+pub use shard::{Shard, ShardError};
 
 use crate::catalog::Catalog;
 use crate::model::{Audit, Context, Link, Probe, ProbeRole, SameOwner, Selector};
@@ -22,6 +24,8 @@ pub struct PlanOptions {
     pub links: Selector,
     /// Overrides every audit's same-owner rule.
     pub same_owner: Option<SameOwner>,
+    /// Only this shard's link groups.
+    pub shard: Option<Shard>,
 }
 
 /// Why a plan could not be made.
@@ -80,7 +84,8 @@ fn plan_audit(catalog: &Catalog, audit: &Audit, options: &PlanOptions) -> Vec<Pr
     let links = catalog
         .links
         .iter()
-        .filter(|l| audit.links.picks_link(l) && options.links.picks_link(l));
+        .filter(|l| audit.links.picks_link(l) && options.links.picks_link(l))
+        .filter(|l| options.shard.is_none_or(|s| s.picks(&audit.id, &l.id)));
     let same_owner = options.same_owner.unwrap_or(audit.same_owner);
     let probe = |context: &str, link: &Link, role| Probe {
         audit: audit.id.clone(),

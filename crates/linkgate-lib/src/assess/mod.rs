@@ -17,6 +17,7 @@ mod policy;
 mod summary;
 mod timeline;
 mod unjudged;
+mod vantage;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ pub use policy::{Compliance, Note, Policy};
 pub use summary::{Group, Series, Summaries, Tally};
 pub use timeline::{PastDeadline, Point, Regression, Seen, Timeline};
 pub use unjudged::ControlFailures;
+pub use vantage::{VantageComparison, VantageDifference, compare_vantages};
 
 /// Why an audit cannot be assessed.
 #[derive(Debug, thiserror::Error)]

@@ -125,6 +125,7 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
         });
     };
     let today = shown.at.date_naive();
+    let vantages = crate::assess::compare_vantages(&history, today);
     let assessment = assess(&terms, history, &shown.run.id, request.directory, today)?;
     let shown_pairs = drill_down(&assessment);
     let (records, pages) = summarised_records(store, &shown.run.id, audit, &shown_pairs)?;
@@ -141,6 +142,7 @@ pub fn load(store: &Store, request: &Request<'_>) -> Result<History, ReportError
     Ok(History {
         assessment,
         families,
+        vantages,
         unjudged: shown.unjudged,
         run: shown.run,
         records,

@@ -77,6 +77,7 @@ impl Selection {
             contexts,
             links,
             same_owner,
+            shard: None,
         })
     }
 

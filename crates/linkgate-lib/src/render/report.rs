@@ -3,6 +3,7 @@
 //! and writes the files, so any past state of a history can be rendered again and tests can
 //! render without a disk. Also the path arithmetic the report's links need.
 
+use crate::assess::VantageComparison;
 use crate::triage::Family;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use std::collections::HashSet;
@@ -27,6 +28,8 @@ pub struct History {
     pub unjudged: ControlFailures,
     /// The shown run's pages no signature knows, in families.
     pub families: Vec<Family>,
+    /// The vantages measured on the shown run's day, when there are several.
+    pub vantages: Option<VantageComparison>,
 }
 
 /// A report's files, by path relative to the report folder.
@@ -56,6 +59,7 @@ pub fn render(
         pages: &history.pages,
         unjudged: &history.unjudged,
         families: &history.families,
+        vantages: history.vantages.as_ref(),
         directory,
         lang: style.lang,
         evidence: style.evidence,

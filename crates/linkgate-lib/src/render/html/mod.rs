@@ -61,6 +61,8 @@ pub struct ReportInput<'a> {
     pub unjudged: &'a ControlFailures,
     /// The shown run's page families (see `linkgate triage`).
     pub families: &'a [Family],
+    /// The vantages of the shown run's day, when there are several.
+    pub vantages: Option<&'a crate::assess::VantageComparison>,
     pub directory: &'a Directory,
     pub lang: Lang,
     /// URL of the evidence folder relative to the report folder, e.g. `../evidence/`.
@@ -162,6 +164,7 @@ impl<'a> Renderer<'a> {
             trend: trend::TrendView::new(assessment, directory, lang)?,
             changes: changes::Changes::new(assessment, lang),
             families: families::rows(self.input.families, &self.evidence),
+            vantages: self.input.vantages,
             inline: self.details(&self.evidence, &inline),
             pages: page_links(self.page_cells().len(), ""),
         };

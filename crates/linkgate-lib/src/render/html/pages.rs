@@ -88,6 +88,7 @@ pub struct IndexPage<'a> {
     pub trend: TrendView,
     pub changes: Changes,
     pub families: Vec<FamilyRow>,
+    pub vantages: Option<&'a crate::assess::VantageComparison>,
     pub inline: Vec<CellDetail>,
     pub pages: Vec<PageLink>,
 }

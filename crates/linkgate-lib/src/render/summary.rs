@@ -14,7 +14,7 @@ use crate::assess::{
 };
 
 /// The CSV columns, in order. Documented in docs/report.md; add new ones at the end.
-pub const COLUMNS: [&str; 28] = [
+pub const COLUMNS: [&str; 29] = [
     "audit",
     "run_id",
     "observed_at",
@@ -43,6 +43,7 @@ pub const COLUMNS: [&str; 28] = [
     "days_past_deadline",
     "regressions",
     "last_regression_at",
+    "vantage",
 ];
 
 /// Version of summary.json's shape; raised when a field changes meaning or goes away.
@@ -81,6 +82,8 @@ pub struct Row<'a> {
     pub days_past_deadline: Option<i64>,
     pub regressions: usize,
     pub last_regression_at: Option<DateTime<Utc>>,
+    /// Where the shown run measured from.
+    pub vantage: &'a str,
 }
 
 impl<'a> Row<'a> {
@@ -132,11 +135,12 @@ impl<'a> Row<'a> {
             days_past_deadline: timeline.days_past_first_deadline(),
             regressions: timeline.regressions.len(),
             last_regression_at: timeline.regressions.last().map(|r| r.non_compliant.at),
+            vantage: &assessment.shown().vantage,
         }
     }
 
     /// The cells in [`COLUMNS`] order.
-    fn cells(&self) -> [String; 28] {
+    fn cells(&self) -> [String; 29] {
         let time = |t: &DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
         let opt = |s: Option<&str>| s.unwrap_or_default().to_string();
         [
@@ -179,6 +183,7 @@ impl<'a> Row<'a> {
                 .as_ref()
                 .map(time)
                 .unwrap_or_default(),
+            self.vantage.to_string(),
         ]
     }
 }

@@ -14,7 +14,7 @@ use linkgate::engine::browser::{BrowserConfig, BrowserEngine, Settle};
 use linkgate::inspect::{SavedPage, host};
 use linkgate::model::Link;
 use support::Reply;
-use support::corpus::pages;
+use support::corpus::{host_of, pages, path_of};
 use support::fixtures::bundled;
 use support::tunnel::TunnelSite;
 
@@ -34,22 +34,6 @@ const STAYS_IN_THE_BROWSER: [(&str, &str); 2] = [
          before this page's 1.2 s timer fires; the http engine follows timers due within 5 s",
     ),
 ];
-
-fn host_of(url: &str) -> String {
-    url::Url::parse(url)
-        .unwrap()
-        .host_str()
-        .unwrap()
-        .to_string()
-}
-
-fn path_of(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_string(),
-    }
-}
 
 #[tokio::test]
 async fn the_browser_engine_gets_every_corpus_page_right() {

@@ -15,29 +15,13 @@ use linkgate::engine::http::{HttpConfig, HttpEngine};
 use linkgate::inspect::{SavedPage, host};
 use linkgate::model::{HopVia, Link};
 use support::Reply;
-use support::corpus::pages;
+use support::corpus::{host_of, pages, path_of};
 use support::fixtures::bundled;
 use support::tunnel::TunnelSite;
 
 /// What the site serves for any URL that is not the page being measured.
 const LANDING: &str = "<html><head><meta charset=utf-8><title>落地页</title></head>\
                        <body><p>目标平台自己的内容页面。</p></body></html>";
-
-fn host_of(url: &str) -> String {
-    url::Url::parse(url)
-        .unwrap()
-        .host_str()
-        .unwrap()
-        .to_string()
-}
-
-fn path_of(url: &str) -> String {
-    let u = url::Url::parse(url).unwrap();
-    match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_string(),
-    }
-}
 
 #[tokio::test]
 async fn the_http_engine_gets_every_corpus_page_right_and_follows_no_handler() {

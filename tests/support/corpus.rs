@@ -93,3 +93,21 @@ impl CorpusPage {
         out
     }
 }
+
+/// The host of a corpus page's URL (its site is served under that name).
+pub fn host_of(url: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The path and query of a corpus page's URL, as its site is asked for it.
+pub fn path_of(url: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    }
+}

@@ -253,3 +253,19 @@ async fn a_tsa_that_does_not_answer_does_not_fail_the_run_and_the_timestamp_come
     let output = check().await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
 }
+
+/// Regression: a key file that is already there was a runtime failure (exit 1), though the
+/// fix is the user's (another file name).
+#[tokio::test]
+async fn a_new_key_never_overwrites_one_and_says_so_as_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = linkgate(dir.path(), &["key", "new", "k"]).await;
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made));
+    let again = linkgate(dir.path(), &["key", "new", "k"]).await;
+    assert_eq!(again.status.code(), Some(3), "{}", text(&again));
+    assert!(
+        stderr(&again).contains("k already exists"),
+        "{}",
+        text(&again)
+    );
+}

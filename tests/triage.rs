@@ -208,3 +208,13 @@ async fn unknown_pages_become_one_family_whose_draft_classifies_them_and_nothing
         }
     }
 }
+
+/// Regression: without a history, triage pointed at `--out`, which for triage is where the
+/// drafts go.
+#[tokio::test]
+async fn triage_without_a_history_names_the_database_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = linkgate(dir.path(), &["triage"]).await;
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(stderr(&output).contains("pass --db"), "{}", text(&output));
+}

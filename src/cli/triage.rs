@@ -35,6 +35,12 @@ pub struct TriageArgs {
 }
 
 pub fn run(args: TriageArgs) -> anyhow::Result<Exit> {
+    if !args.db.exists() {
+        let db = args.db.display();
+        let why =
+            format!("there is no history database at {db}; run `linkgate run` first or pass --db");
+        return Err(super::InvalidArgs(why).into());
+    }
     let store = linkgate::audit::history::open_to_read(&args.db)?;
     let scope = Scope {
         since: args.since,

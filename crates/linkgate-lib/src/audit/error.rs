@@ -11,6 +11,7 @@ use crate::engine;
 use crate::import::ImportError;
 use crate::lock::LockError;
 use crate::manifest::ManifestError;
+use crate::manifest::sign::KeyError;
 use crate::plan::{PlanError, SelectionError};
 use crate::run::RunError;
 use crate::sim::SimError;
@@ -105,7 +106,10 @@ pub fn is_invalid_input(err: &(dyn std::error::Error + 'static)) -> bool {
                 .is_some_and(|e| e.is_invalid_input())
             || err
                 .downcast_ref::<AuditError>()
-                .is_some_and(AuditError::is_invalid_input);
+                .is_some_and(AuditError::is_invalid_input)
+            || err
+                .downcast_ref::<KeyError>()
+                .is_some_and(|e| matches!(e, KeyError::Exists { .. } | KeyError::Encrypted { .. }));
         if invalid {
             return true;
         }

@@ -8,11 +8,9 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use linkgate::classify::{DEFAULT_USER_AGENT, Situation, classify};
+use linkgate::classify::DEFAULT_USER_AGENT;
 use linkgate::engine::PageRequest;
 use linkgate::engine::browser::{BrowserConfig, BrowserEngine, Settle};
-use linkgate::inspect::{SavedPage, host};
-use linkgate::model::Link;
 use support::Reply;
 use support::corpus::{host_of, pages, path_of};
 use support::fixtures::bundled;
@@ -89,25 +87,7 @@ async fn the_browser_engine_gets_every_corpus_page_right() {
             })
             .await;
         let o = &capture.observation;
-        let saved = SavedPage {
-            url: &page.url,
-            host: page.host.as_deref(),
-            ..SavedPage::default()
-        };
-        let guess = host(&catalog, &saved).unwrap();
-        let landing: Vec<&Link> = catalog
-            .links
-            .iter()
-            .filter(|l| Some(&l.platform) == page.target.as_ref())
-            .collect();
-        let situation = Situation {
-            host: guess.platform,
-            gateway: guess.gateway,
-            target: page.target.as_deref(),
-            landing: &landing,
-            user_agent: None,
-        };
-        let c = classify(o, &situation, &catalog.signatures);
+        let c = page.classify(&catalog, o);
         let mut wrong = Vec::new();
         let stays = STAYS_IN_THE_BROWSER.iter().any(|(f, _)| *f == page.file);
         if stays {

@@ -9,11 +9,10 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use linkgate::classify::{DEFAULT_USER_AGENT, Situation, classify};
+use linkgate::classify::DEFAULT_USER_AGENT;
 use linkgate::engine::PageRequest;
 use linkgate::engine::http::{HttpConfig, HttpEngine};
-use linkgate::inspect::{SavedPage, host};
-use linkgate::model::{HopVia, Link};
+use linkgate::model::HopVia;
 use support::Reply;
 use support::corpus::{host_of, pages, path_of};
 use support::fixtures::bundled;
@@ -94,25 +93,7 @@ async fn the_http_engine_gets_every_corpus_page_right_and_follows_no_handler() {
             if o.final_url != page.url {
                 wrong.push(format!("left the page for {}", o.final_url));
             }
-            let saved = SavedPage {
-                url: &page.url,
-                host: page.host.as_deref(),
-                ..SavedPage::default()
-            };
-            let guess = host(&catalog, &saved).unwrap();
-            let landing: Vec<&Link> = catalog
-                .links
-                .iter()
-                .filter(|l| Some(&l.platform) == page.target.as_ref())
-                .collect();
-            let situation = Situation {
-                host: guess.platform,
-                gateway: guess.gateway,
-                target: page.target.as_deref(),
-                landing: &landing,
-                user_agent: None,
-            };
-            let c = classify(o, &situation, &catalog.signatures);
+            let c = page.classify(&catalog, o);
             let answer = serde_json::json!({
                 "verdict": c.verdict.kind.as_str(),
                 "mechanism": c.verdict.mechanism,

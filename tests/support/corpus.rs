@@ -5,6 +5,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use linkgate::catalog::Catalog;
+use linkgate::classify::{Classification, Situation, classify};
+use linkgate::inspect::{SavedPage, host};
+use linkgate::model::{Link, Observation};
+
 /// One page of the corpus and what `linkgate classify` must say of it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,6 +75,30 @@ impl CorpusPage {
     }
 
     /// What differs between this page's expectation and a `classify --json` answer.
+    /// How the bundled signatures classify `observation`, a capture of this page, in the
+    /// context its host and target say (as `linkgate classify` places a saved page).
+    pub fn classify(&self, catalog: &Catalog, observation: &Observation) -> Classification {
+        let saved = SavedPage {
+            url: &self.url,
+            host: self.host.as_deref(),
+            ..SavedPage::default()
+        };
+        let guess = host(catalog, &saved).unwrap();
+        let landing: Vec<&Link> = catalog
+            .links
+            .iter()
+            .filter(|l| Some(&l.platform) == self.target.as_ref())
+            .collect();
+        let situation = Situation {
+            host: guess.platform,
+            gateway: guess.gateway,
+            target: self.target.as_deref(),
+            landing: &landing,
+            user_agent: None,
+        };
+        classify(observation, &situation, &catalog.signatures)
+    }
+
     pub fn mismatches(&self, answer: &serde_json::Value) -> Vec<String> {
         let mut out = Vec::new();
         let mut check = |key: &str, want: Option<&str>| {

@@ -494,6 +494,15 @@ fn by_continue(id: &str) -> Signature {
     s
 }
 
+/// `body` at `url`, classified by a `by_continue` signature: the page decides.
+fn read_by_page(url: &str, body: &str) -> Classification {
+    classify(
+        &page(url, 200, body),
+        &Situation::default(),
+        &[by_continue("qq.page")],
+    )
+}
+
 #[test]
 fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_not() {
     let url = "https://c.pc.qq.com/middlem.html?pfurl=https%3A%2F%2Fm.tb.cn%2Fh.fkR7c2Q";
@@ -503,11 +512,7 @@ fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_no
         "<p class=url>https://m.tb.cn/h.fkR7c2Q</p><button class=go>前往</button><script>$('.go').on('click', function(){ location.replace($('.url').text()); });</script>",
     ];
     for body in with {
-        let c = classify(
-            &page(url, 200, body),
-            &Situation::default(),
-            &[by_continue("qq.page")],
-        );
+        let c = read_by_page(url, body);
         assert_eq!(
             c.verdict.kind,
             VerdictKind::Interstitial,
@@ -529,11 +534,7 @@ fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_no
         "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ WeixinJSBridge.call('closeWindow'); };</script>",
     ];
     for body in without {
-        let c = classify(
-            &page(url, 200, body),
-            &Situation::default(),
-            &[by_continue("qq.page")],
-        );
+        let c = read_by_page(url, body);
         assert_eq!(
             c.verdict.kind,
             VerdictKind::Blocked,
@@ -547,11 +548,7 @@ fn a_gateway_page_is_an_interstitial_when_it_offers_a_way_on_and_a_block_when_no
         );
     }
     let unreadable = "<button id=b>继续访问</button><script>document.getElementById('b').onclick = function(){ location.href = Lib.target(); };</script>";
-    let c = classify(
-        &page(url, 200, unreadable),
-        &Situation::default(),
-        &[by_continue("qq.page")],
-    );
+    let c = read_by_page(url, unreadable);
     assert_eq!(
         (c.verdict.kind, c.verdict.mechanism.as_str()),
         (VerdictKind::Inconclusive, "script_undecided")

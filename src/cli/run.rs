@@ -38,9 +38,15 @@ pub struct RunArgs {
     /// Output folder: run folders with their CSV and manifest, `latest`
     #[arg(long, value_name = "DIR", default_value = linkgate::audit::DEFAULT_OUT)]
     pub(super) out: PathBuf,
-    /// History database [default: OUT/linkgate.db]
-    #[arg(long, value_name = "FILE")]
-    pub(super) db: Option<PathBuf>,
+    /// History: an SQLite file [default: OUT/linkgate.db], or postgres://USER@HOST/DB for a
+    /// PostgreSQL history shared by many machines
+    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", value_parser = super::history::location)]
+    pub(super) db: Option<linkgate::store::Location>,
+    /// Join the run group ID: the processes started with the same ID (and each its own
+    /// --shard I/N) write one run, named ID, sealed by the last shard to complete; starting a
+    /// shard again resumes it
+    #[arg(long, value_name = "ID", conflicts_with_all = ["resume", "due"])]
+    pub(super) run_group: Option<String>,
     /// Where the measurements are made from, recorded with the run
     #[arg(long, value_name = "NAME", default_value = linkgate::audit::DEFAULT_VANTAGE)]
     vantage: String,
@@ -170,6 +176,7 @@ fn settings(args: &RunArgs) -> anyhow::Result<RunSettings> {
     if let Some(db) = &args.db {
         settings.db = db.clone();
     }
+    settings.run_group = args.run_group.clone();
     settings.vantage = args.vantage.clone();
     settings.net = net_settings(&args.net)?;
     settings.engine = args.engine.as_deref().map(engine_named).transpose()?;

@@ -16,7 +16,6 @@ use linkgate::audit::{
     DueRunner, Looker, Measured, NetSettings, RunSettings, Session, engine_named, read_ca_certs,
     resolves_named, verdicts_named,
 };
-use linkgate::model::RunStatus;
 use linkgate::plan::plan;
 use linkgate::render::console;
 
@@ -236,10 +235,12 @@ pub fn report(session: &Session, measured: &Measured, global: &Global, summaries
         }
         None => {}
     }
-    let mut exit = match outcome.run.status {
-        RunStatus::Completed if outcome.any(&settings.fail_on) => Exit::FailOn,
-        RunStatus::Completed => Exit::Ok,
-        _ => Exit::Failure,
+    // A shard that measured all of its part exits 0 while the group's run still waits for
+    // other shards: its job is done.
+    let mut exit = match outcome.completed() {
+        true if outcome.any(&settings.fail_on) => Exit::FailOn,
+        true => Exit::Ok,
+        false => Exit::Failure,
     };
     if let Some(warning) = measured.report_failure(&settings.db) {
         eprintln!("{warning}");

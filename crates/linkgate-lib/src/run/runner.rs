@@ -28,7 +28,7 @@ use crate::triage::{Features, compare};
 use super::measure::{capture, classification_of, note_way_on};
 use super::preflight::{self, Preflight, Tally, Unreachable};
 use super::writer::{self, WriterInbox, WriterStats};
-use super::{Engines, Outcome};
+use super::{Engines, Outcome, ShardEnd};
 
 /// The time of a run, passed in: the demo runs at simulated dates.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -422,26 +422,31 @@ async fn finish(
     let reason = ending.stopped.as_ref().map(Unreachable::reason);
     let (run, counts) = blocking(move || {
         let mut store = store.lock().map_err(poisoned)?;
-        match (&reason, ending.shard) {
+        let group = match (&reason, ending.shard) {
             // A shard ends itself, not the group's run: the run ends with its last shard.
-            (_, Some(shard)) => drop(store.finish_shard(&id, shard, status, ended)?),
-            (Some(reason), None) => store.stop_run(&id, reason, ended)?,
-            (None, None) => store.finish_run(&id, status, ended)?,
-        }
+            (_, Some(shard)) => Some(ShardEnd {
+                shard,
+                status,
+                group: store.finish_shard(&id, shard, status, ended)?,
+            }),
+            (Some(reason), None) => store.stop_run(&id, reason, ended).map(|()| None)?,
+            (None, None) => store.finish_run(&id, status, ended).map(|()| None)?,
+        };
         let run = store
             .run(&id)?
             .ok_or_else(|| RunError::UnknownRun(id.clone()))?;
         let mechanisms = store.mechanism_counts(&id)?;
-        Ok((run, (store.verdict_counts(&id)?, mechanisms)))
+        Ok((run, (store.verdict_counts(&id)?, mechanisms, group)))
     })
     .await?;
-    let (counts, mechanisms) = counts;
+    let (counts, mechanisms, group) = counts;
     if let Some(err) = failure {
         return Err(err);
     }
     let mut outcome = Outcome::new(run, &counts, ending.measured_now, history);
     outcome.stopped = ending.stopped;
     outcome.traffic = Some(ending.traffic);
+    outcome.shard = group;
     outcome.unjudged = ControlFailures::from_counts(
         mechanisms
             .iter()

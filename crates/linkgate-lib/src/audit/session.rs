@@ -159,6 +159,21 @@ impl Session {
         cancel: &CancellationToken,
         progress: ProgressFor<'_>,
     ) -> Result<Measured, AuditError> {
+        let group = self.settings.run_group.clone();
+        self.measure_in(audit, resume, group.as_deref(), cancel, progress)
+            .await
+    }
+
+    /// [`Session::measure`], as shard `settings.plan.shard` of the run group `group` when
+    /// there is one (a due slot's group, or `--run-group`).
+    pub async fn measure_in(
+        &self,
+        audit: Option<&str>,
+        resume: Option<&str>,
+        group: Option<&str>,
+        cancel: &CancellationToken,
+        progress: ProgressFor<'_>,
+    ) -> Result<Measured, AuditError> {
         let settings = &self.settings;
         let options = PlanOptions {
             audit: audit.map(str::to_string),
@@ -194,8 +209,8 @@ impl Session {
                 audits.iter().map(|a| a.id.clone()).collect(),
                 self.catalog.files.clone(),
             );
-            if let Some(group) = &settings.run_group {
-                run.id = group.clone();
+            if let Some(group) = group {
+                run.id = group.to_string();
             }
             run
         });
@@ -218,10 +233,7 @@ impl Session {
             cancel: cancel.clone(),
             observer: shown.observer(),
         };
-        let group = settings
-            .run_group
-            .as_ref()
-            .map(|_| settings.plan.shard.unwrap_or(WHOLE));
+        let group = group.map(|_| settings.plan.shard.unwrap_or(WHOLE));
         let result = match (new, group) {
             (Some(run), Some(shard)) => runner.join(run, shard, probes).await,
             (Some(run), None) => runner.start(run, probes).await,

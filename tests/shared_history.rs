@@ -307,3 +307,99 @@ async fn two_vantages_in_one_postgres_history_differ_exactly_where_their_worlds_
         assert!(row.contains("blocked"), "{row}");
     }
 }
+
+/// Every command that works on a history works on a PostgreSQL one, given as `LINKGATE_DB`:
+/// run, schedule, report, import, reclassify, verify, prune, triage and `run --due`.
+#[tokio::test]
+async fn every_history_command_works_on_postgres() {
+    use support::scenario::{Timing, scenarios};
+    let pg = PgServer::start();
+    let db = pg.database();
+    let site = support::site::site().await;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let links = [("open.item", site.url("/item/open"))];
+    let hourly = Timing {
+        schedule: Some("0 * * * *"),
+        timezone: "Asia/Shanghai",
+    };
+    let root = scenarios(dir, &site.url("/gw"), &links, hourly);
+    let root = root.to_str().unwrap();
+    let with_db = |args: &[&str]| {
+        let mut c = command(dir, args);
+        c.env("LINKGATE_DB", &db);
+        c
+    };
+    let ok = |output: std::process::Output, what: &str| {
+        assert_eq!(output.status.code(), Some(0), "{what}: {}", text(&output));
+        text(&output)
+    };
+    let fast = ["--interval", "0s", "--per-host", "16", "--timeout", "5s"];
+    let first = with_db(&[&["run", root, "--due"][..], &fast].concat())
+        .output()
+        .await
+        .unwrap();
+    let first = ok(first, "run --due");
+    assert!(first.contains("history:  postgres://linkgate@"), "{first}");
+    assert!(
+        first.contains("evidence: in the history database"),
+        "{first}"
+    );
+    assert!(
+        !dir.join("reports/linkgate.db").exists(),
+        "no SQLite file was made"
+    );
+    let schedule = ok(
+        with_db(&["schedule", root]).output().await.unwrap(),
+        "schedule",
+    );
+    assert!(schedule.contains("test-audit"), "{schedule}");
+    let again = ok(
+        with_db(&[&["run", root, "--due"][..], &fast].concat())
+            .output()
+            .await
+            .unwrap(),
+        "run --due again",
+    );
+    assert!(
+        !again.contains("run "),
+        "not due twice in one slot: {again}"
+    );
+
+    std::fs::create_dir_all(dir.join("phone")).unwrap();
+    std::fs::write(dir.join("phone/live.png"), b"\x89PNG\r\n\x1a\nlive").unwrap();
+    std::fs::write(
+        dir.join("phone/observations.csv"),
+        "context,link,verdict,mechanism,observed_at,screenshot,analyst,note\n\
+         wechat.android.private_chat,open.item,blocked,stop_page,2026-11-20 10:15,live.png,Li Wei,\n",
+    )
+    .unwrap();
+    ok(
+        with_db(&["import", "phone/observations.csv", "-s", root])
+            .output()
+            .await
+            .unwrap(),
+        "import",
+    );
+    ok(
+        with_db(&["reclassify", "-s", root]).output().await.unwrap(),
+        "reclassify",
+    );
+    let verify = ok(with_db(&["verify"]).output().await.unwrap(), "verify");
+    assert!(verify.contains("all is well"), "{verify}");
+    ok(with_db(&["report", root]).output().await.unwrap(), "report");
+    ok(
+        with_db(&["prune", "--keep", "1", "--dry-run"])
+            .output()
+            .await
+            .unwrap(),
+        "prune",
+    );
+    ok(with_db(&["triage"]).output().await.unwrap(), "triage");
+    let store = Store::open(Location::parse(&db)).unwrap();
+    assert_eq!(
+        store.runs().unwrap().len(),
+        2,
+        "the measured run and the imported one"
+    );
+}

@@ -70,7 +70,7 @@ fn migration_from_empty_creates_folder_schema_and_wal() {
 fn artifacts_are_written_once_and_read_back() {
     use std::os::unix::fs::MetadataExt;
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&db_in(&dir)).unwrap();
+    let mut store = Store::open(db_in(&dir)).unwrap();
     store.begin_run(&run("r1", 0)).unwrap();
     let body = Artifact::new(
         ArtifactKind::Body,

@@ -18,7 +18,11 @@ use support::stored::{at, bare_control, full_record, interrupted, run};
 /// A history of one kind, empty, and a way to reach its tables directly.
 enum History {
     Sqlite(tempfile::TempDir),
-    Postgres(PgServer, String),
+    /// The server runs as long as the history is used.
+    Postgres {
+        _server: PgServer,
+        url: String,
+    },
 }
 
 impl History {
@@ -29,7 +33,10 @@ impl History {
     fn postgres() -> History {
         let server = PgServer::start();
         let url = server.database();
-        History::Postgres(server, url)
+        History::Postgres {
+            _server: server,
+            url,
+        }
     }
 
     fn location(&self) -> Location {
@@ -37,7 +44,7 @@ impl History {
             History::Sqlite(dir) => {
                 Location::Sqlite(dir.path().join("reports").join("linkgate.db"))
             }
-            History::Postgres(_, url) => Location::parse(url),
+            History::Postgres { url, .. } => Location::parse(url),
         }
     }
 
@@ -55,7 +62,7 @@ impl History {
                     .execute_batch(sql)
                     .unwrap();
             }
-            History::Postgres(_, url) => {
+            History::Postgres { url, .. } => {
                 let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
                 client.batch_execute(sql).unwrap();
             }
@@ -72,7 +79,7 @@ impl History {
                     .query_row(sql, [], |r| r.get(0))
                     .unwrap()
             }
-            History::Postgres(_, url) => {
+            History::Postgres { url, .. } => {
                 let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
                 client.query_one(sql, &[]).unwrap().get(0)
             }

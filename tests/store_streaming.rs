@@ -48,7 +48,7 @@ fn record(run_id: &str, host: Option<&str>, link: &str, body: &str, kind: Verdic
 }
 
 fn store_with_run(dir: &tempfile::TempDir, id: &str) -> Store {
-    let mut store = Store::open(&dir.path().join("linkgate.db")).unwrap();
+    let mut store = Store::open(dir.path().join("linkgate.db")).unwrap();
     store.begin_run(&run(id)).unwrap();
     store
 }

@@ -3,7 +3,7 @@
 //! once however many runs and vantages saw it), so a committed record never names missing
 //! evidence.
 
-use tokio_postgres::Transaction;
+use tokio_postgres::{Statement, Transaction};
 use tokio_postgres::types::ToSql;
 
 use super::{Postgres, big, block_on};
@@ -17,6 +17,7 @@ impl Postgres {
         let shown = self.shown.clone();
         let fail = |e| postgres(&shown, "storing a record", e);
         let tx = block_on(self.client.transaction()).map_err(fail)?;
+        let statements = Statements::prepare(&tx).map_err(fail)?;
         let mut known_run: Option<&str> = None;
         for prepared in batch {
             let run_id = prepared.record.run_id.as_str();
@@ -35,7 +36,7 @@ impl Postgres {
                 }
                 known_run = Some(run_id);
             }
-            insert_record(&tx, prepared).map_err(fail)?;
+            insert_record(&tx, &statements, prepared).map_err(fail)?;
         }
         block_on(tx.commit()).map_err(fail)
     }
@@ -79,14 +80,14 @@ impl Postgres {
 
 fn insert_record(
     tx: &Transaction<'_>,
+    statements: &Statements,
     prepared: &PreparedRecord,
 ) -> Result<(), tokio_postgres::Error> {
     for artifact in &prepared.artifacts {
         let name = artifact.name();
         let sha256 = name.split('.').next().unwrap_or(name);
         block_on(tx.execute(
-            "INSERT INTO evidence (sha256, name, contents) VALUES ($1, $2, $3)
-             ON CONFLICT (sha256) DO NOTHING",
+            &statements.evidence,
             &[&sha256, &name, &artifact.contents()],
         ))?;
     }
@@ -94,7 +95,7 @@ fn insert_record(
     let key = record.key();
     // Hops, attempts and the verdict of the replaced record go with it (ON DELETE CASCADE).
     block_on(tx.execute(
-        "DELETE FROM observations WHERE run_id = $1 AND key = $2",
+        &statements.delete,
         &[&record.run_id, &key],
     ))?;
     let o = &record.observation;
@@ -141,24 +142,13 @@ fn insert_record(
         &similarity,
     ];
     let id: i64 = block_on(tx.query_one(
-        "INSERT INTO observations (
-             run_id, key, audit, context, host_platform, scene, client, link_id,
-             link_platform, link_category, url, role, observed_at, engine, entry_url,
-             final_url, status, charset, truncated, body_sha256, screenshot_sha256, body_gz,
-             rendered_text, dialogs, evidence, headers, failure_kind, failure_message,
-             duration_ms, started_at, title, continue_url, continue_control, script_undecided,
-             control_similarity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32,
-                 $33, $34, $35)
-         RETURNING id",
+        &statements.observation,
         &values,
     ))?
     .get(0);
     for (n, hop) in o.hops.iter().enumerate() {
         block_on(tx.execute(
-            "INSERT INTO hops (observation_id, n, url, status, location, via, elapsed_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &statements.hop,
             &[
                 &id,
                 &big(n),
@@ -173,9 +163,7 @@ fn insert_record(
     for (n, attempt) in o.attempts.iter().enumerate() {
         let failure = attempt.failure.as_ref();
         block_on(tx.execute(
-            "INSERT INTO attempts (observation_id, n, number, started_at, duration_ms, status,
-                 failure_kind, failure_message, wait_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &statements.attempt,
             &[
                 &id,
                 &big(n),
@@ -191,9 +179,7 @@ fn insert_record(
     }
     let verdict = &record.verdict;
     block_on(tx.execute(
-        "INSERT INTO verdicts (observation_id, kind, mechanism, actor, signature, reason,
-             control_verdict, signature_set)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        &statements.verdict,
         &[
             &id,
             &verdict.kind.as_str(),
@@ -205,4 +191,55 @@ fn insert_record(
         ],
     ))?;
     Ok(())
+}
+
+/// The statements a batch runs for every record, prepared once per batch: an unprepared
+/// statement costs a second round trip to the server each time it runs.
+struct Statements {
+    evidence: Statement,
+    delete: Statement,
+    observation: Statement,
+    hop: Statement,
+    attempt: Statement,
+    verdict: Statement,
+}
+
+impl Statements {
+    fn prepare(tx: &Transaction<'_>) -> Result<Statements, tokio_postgres::Error> {
+        let prepare = |sql: &str| block_on(tx.prepare(sql));
+        Ok(Statements {
+            evidence: prepare(
+                "INSERT INTO evidence (sha256, name, contents) VALUES ($1, $2, $3)
+                 ON CONFLICT (sha256) DO NOTHING",
+            )?,
+            delete: prepare("DELETE FROM observations WHERE run_id = $1 AND key = $2")?,
+            observation: prepare(
+                "INSERT INTO observations (
+                     run_id, key, audit, context, host_platform, scene, client, link_id,
+                     link_platform, link_category, url, role, observed_at, engine, entry_url,
+                     final_url, status, charset, truncated, body_sha256, screenshot_sha256,
+                     body_gz, rendered_text, dialogs, evidence, headers, failure_kind,
+                     failure_message, duration_ms, started_at, title, continue_url,
+                     continue_control, script_undecided, control_similarity)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                         $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30,
+                         $31, $32, $33, $34, $35)
+                 RETURNING id",
+            )?,
+            hop: prepare(
+                "INSERT INTO hops (observation_id, n, url, status, location, via, elapsed_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )?,
+            attempt: prepare(
+                "INSERT INTO attempts (observation_id, n, number, started_at, duration_ms,
+                     status, failure_kind, failure_message, wait_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )?,
+            verdict: prepare(
+                "INSERT INTO verdicts (observation_id, kind, mechanism, actor, signature, reason,
+                     control_verdict, signature_set)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+            )?,
+        })
+    }
 }

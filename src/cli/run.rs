@@ -117,6 +117,10 @@ pub struct NetArgs {
     /// Browser tabs open at once [default: 4 per CPU core, at most 8]
     #[arg(long, value_name = "N")]
     tabs: Option<usize>,
+    /// Run Chromium without its sandbox even when not root: for containers, where the
+    /// sandbox's user namespaces are not allowed and the container is the isolation
+    #[arg(long, env = "LINKGATE_NO_SANDBOX")]
+    no_sandbox: bool,
 }
 
 pub fn run(args: RunArgs, global: &Global) -> anyhow::Result<Exit> {
@@ -200,6 +204,7 @@ fn net_settings(net: &NetArgs) -> anyhow::Result<NetSettings> {
         resolve: resolves_named(&net.resolve)?,
         chrome: net.chrome.clone(),
         tabs: net.tabs,
+        no_sandbox: net.no_sandbox,
     })
 }
 

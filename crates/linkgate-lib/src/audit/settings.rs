@@ -43,6 +43,8 @@ pub struct NetSettings {
     /// The Chromium binary; `None` means `CHROME`, else the system's.
     pub chrome: Option<PathBuf>,
     pub tabs: Option<usize>,
+    /// Chromium without its sandbox even when not root (containers; see docs/engines.md).
+    pub no_sandbox: bool,
 }
 
 /// Everything one invocation of `run` (or the daemon) asks for.
@@ -129,6 +131,9 @@ impl RunSettings {
         };
         if let Some(tabs) = self.net.tabs {
             config.tabs = tabs;
+        }
+        if self.net.no_sandbox {
+            config.sandbox = false;
         }
         config
     }

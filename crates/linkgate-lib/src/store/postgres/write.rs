@@ -3,8 +3,8 @@
 //! once however many runs and vantages saw it), so a committed record never names missing
 //! evidence.
 
-use tokio_postgres::{Statement, Transaction};
 use tokio_postgres::types::ToSql;
+use tokio_postgres::{Statement, Transaction};
 
 use super::{Postgres, big, block_on};
 use crate::model::{StoredVerdict, VerdictKind};
@@ -94,10 +94,7 @@ fn insert_record(
     let record = &prepared.record;
     let key = record.key();
     // Hops, attempts and the verdict of the replaced record go with it (ON DELETE CASCADE).
-    block_on(tx.execute(
-        &statements.delete,
-        &[&record.run_id, &key],
-    ))?;
+    block_on(tx.execute(&statements.delete, &[&record.run_id, &key]))?;
     let o = &record.observation;
     let failure = o.failure.as_ref();
     let similarity = o
@@ -141,11 +138,7 @@ fn insert_record(
         &o.script_undecided,
         &similarity,
     ];
-    let id: i64 = block_on(tx.query_one(
-        &statements.observation,
-        &values,
-    ))?
-    .get(0);
+    let id: i64 = block_on(tx.query_one(&statements.observation, &values))?.get(0);
     for (n, hop) in o.hops.iter().enumerate() {
         block_on(tx.execute(
             &statements.hop,

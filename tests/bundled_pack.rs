@@ -103,7 +103,7 @@ fn in_an_empty_folder_the_demo_runs_the_bundled_pack_and_records_its_hashes() {
     let (stdout, stderr) = ok(&linkgate(dir.path(), &["demo", "--date", "2022-03-15"]));
     assert!(stdout.contains("(simulated)"), "{stdout}");
     assert_eq!(stderr.matches(&notice()).count(), 1, "{stderr}");
-    let store = linkgate::store::Store::open(&dir.path().join("reports/demo/linkgate.db")).unwrap();
+    let store = linkgate::store::Store::open(dir.path().join("reports/demo/linkgate.db")).unwrap();
     let runs = store.runs().unwrap();
     assert_eq!(runs.len(), 1);
     let files = &runs[0].scenario_files;

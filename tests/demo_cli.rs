@@ -27,7 +27,7 @@ fn demo_runs_the_bundled_audit_offline_and_marks_it_simulated() {
     );
     assert!(stdout.contains("SIMULATED"), "{stdout}");
     assert!(stdout.contains("(simulated)"), "{stdout}");
-    let store = linkgate::store::Store::open(&out.join("linkgate.db")).unwrap();
+    let store = linkgate::store::Store::open(out.join("linkgate.db")).unwrap();
     let runs = store.runs().unwrap();
     assert_eq!(runs.len(), 2);
     assert!(runs.iter().all(|r| r.simulated && r.vantage == "simulator"));

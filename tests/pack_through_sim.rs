@@ -95,7 +95,7 @@ async fn every_verdict_is_the_one_the_world_implies() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Mutex::new(
-        Store::open(&dir.path().join("linkgate.db")).unwrap(),
+        Store::open(dir.path().join("linkgate.db")).unwrap(),
     ));
     let mut mismatches = Vec::new();
     let mut checked = 0;

@@ -171,7 +171,7 @@ fn csv_streamed_from_the_history_equals_the_csv_of_the_records() {
     use linkgate::render::csv::CsvWriter;
     use linkgate::store::{BodyRead, Store, StoreError};
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("linkgate.db")).unwrap();
+    let mut store = Store::open(dir.path().join("linkgate.db")).unwrap();
     let records = sample();
     let run_id = records[0].run_id.clone();
     store

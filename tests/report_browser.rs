@@ -110,7 +110,7 @@ fn render(db: &Path, lang: Lang) -> PathBuf {
         &directory,
         &Style {
             lang,
-            evidence: &report::relative_url(&out, &store.evidence_dir()),
+            evidence: &report::relative_url(&out, &store.evidence_dir().unwrap()),
             evidence_present: Some(&present),
             generator: "linkgate test",
         },

@@ -43,7 +43,7 @@ fn render_into(root: &Path, run: Option<&str>, lang: Lang) -> (PathBuf, Vec<Path
         &directory,
         &Style {
             lang,
-            evidence: &report::relative_url(&out, &store.evidence_dir()),
+            evidence: &report::relative_url(&out, &store.evidence_dir().unwrap()),
             evidence_present: Some(&present),
             generator: "linkgate test",
         },
@@ -87,7 +87,7 @@ fn report_files_are_written_beside_the_history() {
         &directory,
         &Style {
             lang: Lang::En,
-            evidence: &report::relative_url(&out, &store.evidence_dir()),
+            evidence: &report::relative_url(&out, &store.evidence_dir().unwrap()),
             evidence_present: None,
             generator: "linkgate test",
         },
@@ -208,7 +208,10 @@ fn evidence_links_reach_the_files_beside_the_database() {
     let (out, _) = render_into(dir.path(), None, Lang::En);
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     let mut checked = 0;
-    let evidence = Store::open(shared_history()).unwrap().evidence_dir();
+    let evidence = Store::open(shared_history())
+        .unwrap()
+        .evidence_dir()
+        .unwrap();
     let prefix = report::relative_url(&out, &evidence);
     assert!(prefix.starts_with("../"), "{prefix}");
     for part in html.split(&format!("href=\"{prefix}")).skip(1) {

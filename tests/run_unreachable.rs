@@ -25,7 +25,7 @@ fn refusing_proxy() -> String {
 }
 
 fn history(dir: &Path) -> Store {
-    Store::open(&dir.join("reports/linkgate.db")).unwrap()
+    Store::open(dir.join("reports/linkgate.db")).unwrap()
 }
 
 #[tokio::test]

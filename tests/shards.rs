@@ -52,3 +52,54 @@ async fn four_shards_are_the_whole_plan_each_link_whole_and_once() {
         text(&refused)
     );
 }
+
+/// Shards started by `run --due` in the same scheduled slot, with no `--run-group`, join one
+/// run named after the audit and the slot; the audit is due until the last shard completes it.
+#[tokio::test]
+async fn shards_of_one_due_slot_join_one_run() {
+    use support::history::runs;
+    use support::scenario::{Timing, scenarios};
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let site = support::site::site().await;
+    let links = [
+        ("a.item", site.url("/item/a")),
+        ("b.item", site.url("/item/b")),
+        ("c.item", site.url("/item/c")),
+        ("d.item", site.url("/item/d")),
+    ];
+    let hourly = Timing {
+        schedule: Some("0 * * * *"),
+        timezone: "Asia/Shanghai",
+    };
+    let root = scenarios(dir, &site.url("/gw"), &links, hourly);
+    let first = run(dir, &root, &["--due", "--shard", "0/2"]).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert!(
+        text(&first).contains("1 of 2 shards completed"),
+        "{}",
+        text(&first)
+    );
+    let second = run(dir, &root, &["--due", "--shard", "1/2"]).await;
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    assert!(
+        text(&second).contains("this shard completed the group and sealed the run"),
+        "{}",
+        text(&second)
+    );
+    let stored = runs(dir);
+    assert_eq!(stored.len(), 1, "one run for the slot");
+    let (group, records) = &stored[0];
+    assert!(group.id.starts_with("test-audit-"), "{}", group.id);
+    assert!(
+        group.id.ends_with("00Z"),
+        "named after the slot: {}",
+        group.id
+    );
+    assert_eq!(group.status, linkgate::model::RunStatus::Completed);
+    let links: BTreeSet<&str> = records.iter().map(|r| r.link_id.as_str()).collect();
+    assert_eq!(links.len(), 4, "every link once: {links:?}");
+    let again = run(dir, &root, &["--due", "--shard", "0/2"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(runs(dir).len(), 1, "not due again in the same slot");
+}

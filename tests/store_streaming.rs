@@ -48,7 +48,7 @@ fn record(run_id: &str, host: Option<&str>, link: &str, body: &str, kind: Verdic
 }
 
 fn store_with_run(dir: &tempfile::TempDir, id: &str) -> Store {
-    let mut store = Store::open(&dir.path().join("linkgate.db")).unwrap();
+    let mut store = Store::open(dir.path().join("linkgate.db")).unwrap();
     store.begin_run(&run(id)).unwrap();
     store
 }
@@ -241,6 +241,7 @@ fn a_version_1_history_gets_titles_from_its_bodies() {
              ALTER TABLE observations DROP COLUMN script_undecided;
              ALTER TABLE runs DROP COLUMN stop_reason;
              ALTER TABLE observations DROP COLUMN control_similarity;
+             DROP TABLE run_shards;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -278,6 +279,7 @@ fn a_version_2_history_takes_its_completed_runs_as_sealed() {
              ALTER TABLE observations DROP COLUMN script_undecided;
              ALTER TABLE runs DROP COLUMN stop_reason;
              ALTER TABLE observations DROP COLUMN control_similarity;
+             DROP TABLE run_shards;
              PRAGMA user_version = 2;",
         )
         .unwrap();
@@ -307,6 +309,7 @@ fn a_version_3_history_gains_the_way_on_columns_empty() {
              ALTER TABLE observations DROP COLUMN script_undecided;
              ALTER TABLE runs DROP COLUMN stop_reason;
              ALTER TABLE observations DROP COLUMN control_similarity;
+             DROP TABLE run_shards;
              PRAGMA user_version = 3;",
         )
         .unwrap();

@@ -334,7 +334,7 @@ fn main() {
         &directory,
         &Style {
             lang: Lang::Zh,
-            evidence: &report::relative_url(&out, &store.evidence_dir()),
+            evidence: &report::relative_url(&out, &store.evidence_dir().unwrap()),
             evidence_present: Some(&present),
             generator: "linkgate bench",
         },

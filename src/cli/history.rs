@@ -6,21 +6,29 @@ use std::path::PathBuf;
 use clap::Args;
 
 use linkgate::audit::{AuditError, DB_FILE, history};
-use linkgate::store::Store;
+use linkgate::store::{Location, Store};
+
+/// `--db`: a `postgres://` URL is a PostgreSQL history, anything else an SQLite file.
+pub fn location(text: &str) -> Result<Location, std::convert::Infallible> {
+    Ok(Location::parse(text))
+}
 
 #[derive(Debug, Args, Clone)]
 pub struct HistoryArgs {
     /// Reports folder: run folders, `latest`, `pruned/`
     #[arg(long, value_name = "DIR", default_value = linkgate::audit::DEFAULT_OUT)]
     pub out: PathBuf,
-    /// History database [default: OUT/linkgate.db]
-    #[arg(long, value_name = "FILE")]
-    pub db: Option<PathBuf>,
+    /// History: an SQLite file [default: OUT/linkgate.db], or postgres://USER@HOST/DB for a
+    /// PostgreSQL history shared by many machines
+    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", value_parser = location)]
+    pub db: Option<Location>,
 }
 
 impl HistoryArgs {
-    pub fn db(&self) -> PathBuf {
-        self.db.clone().unwrap_or_else(|| self.out.join(DB_FILE))
+    pub fn db(&self) -> Location {
+        self.db
+            .clone()
+            .unwrap_or_else(|| Location::Sqlite(self.out.join(DB_FILE)))
     }
 
     /// Opens the database to read it, read-only where it cannot be written; it must exist.

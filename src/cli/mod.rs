@@ -6,6 +6,8 @@ mod classify;
 mod clock;
 mod daemon;
 mod demo;
+#[cfg(test)]
+mod deploy;
 mod evidence;
 mod exit;
 mod history;

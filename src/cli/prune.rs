@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Args};
 
-use linkgate::lock::FileLock;
 use linkgate::prune::{Keep, prune};
 
 use super::history::HistoryArgs;
@@ -45,7 +44,7 @@ pub fn run(args: PruneArgs) -> anyhow::Result<Exit> {
         younger_than,
     };
     let store = args.history.open(true)?;
-    let chain = linkgate::manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
+    let chain = linkgate::manifest::lock_chain(&store.lock_dir(&args.history.out))?;
     let removed = prune(
         &args.history.out,
         &store,

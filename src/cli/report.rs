@@ -16,9 +16,10 @@ use super::{Exit, ScenarioPaths, load_catalog};
 pub struct ReportArgs {
     #[command(flatten)]
     scenarios: ScenarioPaths,
-    /// History database
-    #[arg(long, value_name = "FILE", default_value = DEFAULT_DB)]
-    db: PathBuf,
+    /// History: an SQLite file, or postgres://USER@HOST/DB for a shared PostgreSQL history
+    #[arg(long, value_name = "FILE|URL", default_value = DEFAULT_DB, env = "LINKGATE_DB",
+          value_parser = super::history::location)]
+    db: linkgate::store::Location,
     /// Report folder [default: RUN_ID beside the database, e.g. reports/RUN_ID]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,

@@ -16,7 +16,6 @@ use linkgate::audit::{
     DueRunner, Looker, Measured, NetSettings, RunSettings, Session, engine_named, read_ca_certs,
     resolves_named, verdicts_named,
 };
-use linkgate::model::RunStatus;
 use linkgate::plan::plan;
 use linkgate::render::console;
 
@@ -38,9 +37,15 @@ pub struct RunArgs {
     /// Output folder: run folders with their CSV and manifest, `latest`
     #[arg(long, value_name = "DIR", default_value = linkgate::audit::DEFAULT_OUT)]
     pub(super) out: PathBuf,
-    /// History database [default: OUT/linkgate.db]
-    #[arg(long, value_name = "FILE")]
-    pub(super) db: Option<PathBuf>,
+    /// History: an SQLite file [default: OUT/linkgate.db], or postgres://USER@HOST/DB for a
+    /// PostgreSQL history shared by many machines
+    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", value_parser = super::history::location)]
+    pub(super) db: Option<linkgate::store::Location>,
+    /// Join the run group ID: the processes started with the same ID (and each its own
+    /// --shard I/N) write one run, named ID, sealed by the last shard to complete; starting a
+    /// shard again resumes it
+    #[arg(long, value_name = "ID", conflicts_with_all = ["resume", "due"])]
+    pub(super) run_group: Option<String>,
     /// Where the measurements are made from, recorded with the run
     #[arg(long, value_name = "NAME", default_value = linkgate::audit::DEFAULT_VANTAGE)]
     vantage: String,
@@ -112,6 +117,10 @@ pub struct NetArgs {
     /// Browser tabs open at once [default: 4 per CPU core, at most 8]
     #[arg(long, value_name = "N")]
     tabs: Option<usize>,
+    /// Run Chromium without its sandbox even when not root: for containers, where the
+    /// sandbox's user namespaces are not allowed and the container is the isolation
+    #[arg(long, env = "LINKGATE_NO_SANDBOX")]
+    no_sandbox: bool,
 }
 
 pub fn run(args: RunArgs, global: &Global) -> anyhow::Result<Exit> {
@@ -170,6 +179,7 @@ fn settings(args: &RunArgs) -> anyhow::Result<RunSettings> {
     if let Some(db) = &args.db {
         settings.db = db.clone();
     }
+    settings.run_group = args.run_group.clone();
     settings.vantage = args.vantage.clone();
     settings.net = net_settings(&args.net)?;
     settings.engine = args.engine.as_deref().map(engine_named).transpose()?;
@@ -194,6 +204,7 @@ fn net_settings(net: &NetArgs) -> anyhow::Result<NetSettings> {
         resolve: resolves_named(&net.resolve)?,
         chrome: net.chrome.clone(),
         tabs: net.tabs,
+        no_sandbox: net.no_sandbox,
     })
 }
 
@@ -229,10 +240,12 @@ pub fn report(session: &Session, measured: &Measured, global: &Global, summaries
         }
         None => {}
     }
-    let mut exit = match outcome.run.status {
-        RunStatus::Completed if outcome.any(&settings.fail_on) => Exit::FailOn,
-        RunStatus::Completed => Exit::Ok,
-        _ => Exit::Failure,
+    // A shard that measured all of its part exits 0 while the group's run still waits for
+    // other shards: its job is done.
+    let mut exit = match outcome.completed() {
+        true if outcome.any(&settings.fail_on) => Exit::FailOn,
+        true => Exit::Ok,
+        false => Exit::Failure,
     };
     if let Some(warning) = measured.report_failure(&settings.db) {
         eprintln!("{warning}");

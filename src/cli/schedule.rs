@@ -25,7 +25,7 @@ pub struct ScheduleArgs {
 pub fn run(args: ScheduleArgs) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios.paths)?;
     // Listing must not create an empty history where there is none yet.
-    let store = match args.history.db().exists() {
+    let store = match args.history.db().may_exist() {
         true => Some(args.history.open(true)?),
         false => None,
     };

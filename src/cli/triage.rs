@@ -23,9 +23,10 @@ pub struct TriageArgs {
     /// Only this run (repeatable)
     #[arg(long = "run", value_name = "RUN_ID")]
     runs: Vec<String>,
-    /// History database
-    #[arg(long, value_name = "FILE", default_value = DEFAULT_DB)]
-    db: PathBuf,
+    /// History: an SQLite file, or postgres://USER@HOST/DB for a shared PostgreSQL history
+    #[arg(long, value_name = "FILE|URL", default_value = DEFAULT_DB, env = "LINKGATE_DB",
+          value_parser = super::history::location)]
+    db: linkgate::store::Location,
     /// Write each family's drafted signature and its representative page into DIR
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -35,8 +36,8 @@ pub struct TriageArgs {
 }
 
 pub fn run(args: TriageArgs) -> anyhow::Result<Exit> {
-    if !args.db.exists() {
-        let db = args.db.display();
+    if !args.db.may_exist() {
+        let db = &args.db;
         let why =
             format!("there is no history database at {db}; run `linkgate run` first or pass --db");
         return Err(super::InvalidArgs(why).into());

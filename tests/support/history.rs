@@ -16,7 +16,7 @@ pub fn database_ready(dir: &Path) -> bool {
 }
 
 pub fn store(dir: &Path) -> Store {
-    Store::open(&dir.join("reports/linkgate.db")).unwrap()
+    Store::open(dir.join("reports/linkgate.db")).unwrap()
 }
 
 /// Every run, oldest first, with its records.

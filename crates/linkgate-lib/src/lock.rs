@@ -30,6 +30,8 @@ pub enum LockError {
         holder: String,
         path: PathBuf,
     },
+    #[error("cannot take the lock for {what}: {reason}")]
+    Unavailable { what: String, reason: String },
     #[error(
         "cannot use the lock file {}: {source}; check that the folder beside the history \
          database is writable",

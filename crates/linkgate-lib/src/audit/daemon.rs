@@ -153,7 +153,7 @@ fn announce(session: &Session) {
         .count();
     tracing::info!(
         scheduled_audits = scheduled,
-        history = %session.settings.db.display(),
+        history = %session.settings.db,
         "daemon started"
     );
     if scheduled == 0 {

@@ -146,7 +146,7 @@ pub async fn run_demo(
     let report = match runs.last() {
         Some((last, _)) => Some(write_report(&ReportJob {
             catalog: &catalog,
-            db: &db,
+            db: &crate::store::Location::from(&db),
             out: Some(&settings.out.join(&last.run.id)),
             audit: Some(&settings.audit),
             run: Some(&last.run.id),

@@ -187,10 +187,30 @@ impl DueRunner {
                     continue;
                 }
             };
-            let ran = session.measure(Some(&id), None, stop, progress).await;
+            let group = slot_group(session, &entry.schedule, &id, now);
+            let ran = session
+                .measure_in(Some(&id), None, group.as_deref(), stop, progress)
+                .await;
             each(&id, DueRun::Ran(Box::new(ran)))?;
             next = Some(session.clock.now());
         }
         Ok(next)
     }
+}
+
+/// The run group of a due slot: shards started with `--due` (and no `--run-group`) in the
+/// same scheduled slot join one run named after the audit and the slot, so N machines on one
+/// crontab line, or N pods of one CronJob, measure one run without agreeing on anything else.
+fn slot_group(
+    session: &Session,
+    schedule: &Schedule,
+    audit: &str,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    if let Some(group) = &session.settings.run_group {
+        return Some(group.clone());
+    }
+    session.settings.plan.shard?;
+    let slot = schedule.last_at_or_before(now)?;
+    Some(format!("{audit}-{}", slot.format("%Y%m%dT%H%MZ")))
 }

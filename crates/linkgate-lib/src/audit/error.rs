@@ -58,12 +58,11 @@ pub enum AuditError {
     },
     /// The report failed (or panicked) after the run was stored; the run is still sealed.
     #[error(
-        "the run is stored, but its report was not written ({why}); try again with `linkgate report --db {} --run {run}`",
-        .db.display()
+        "the run is stored, but its report was not written ({why}); try again with `linkgate report --db {db} --run {run}`"
     )]
     ReportFailed {
         run: String,
-        db: PathBuf,
+        db: crate::store::Location,
         why: String,
     },
 }

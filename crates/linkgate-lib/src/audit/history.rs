@@ -13,16 +13,15 @@ use crate::import::{ManualObservation, parse, records};
 use crate::manifest::Attest;
 use crate::model::{Audit, Run, RunStatus, Verdict};
 use crate::reclassify::{Reclassification, reclassify, signature_set};
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 /// Opens the history at `db` to write it; `must_exist` refuses to create an empty one by
 /// mistake (a typo in `--out` would otherwise "verify" a brand-new, empty history).
-pub fn open(db: &Path, must_exist: bool) -> Result<Store, AuditError> {
-    if must_exist && !db.exists() {
+pub fn open(db: &Location, must_exist: bool) -> Result<Store, AuditError> {
+    if must_exist && !db.may_exist() {
         return Err(AuditError::Invalid(format!(
-            "there is no history database at {}; pass --out (or --db) to point at the \
-             reports folder of your runs",
-            db.display()
+            "there is no history database at {db}; pass --out (or --db) to point at the \
+             reports folder of your runs"
         )));
     }
     Ok(Store::open(db)?)
@@ -30,8 +29,8 @@ pub fn open(db: &Path, must_exist: bool) -> Result<Store, AuditError> {
 
 /// Opens the history at `db` to read it, read-only where it cannot be written (see
 /// [`Store::open_to_read`]); it must exist.
-pub fn open_to_read(db: &Path) -> Result<Store, AuditError> {
-    if !db.exists() {
+pub fn open_to_read(db: &Location) -> Result<Store, AuditError> {
+    if !db.may_exist() {
         return open(db, true);
     }
     Ok(Store::open_to_read(db)?)

@@ -1,18 +1,20 @@
 //! What a front end says about a measured run besides its summary: the files it wrote, and
 //! (for the benchmark) how long measuring took and how much memory it used.
 
-use std::path::Path;
+use crate::store::Location;
 
 use super::session::{Measured, peak_rss_kb};
 use crate::render::console;
 
 impl Measured {
     /// `history:  …`, `evidence: …`, `csv: …`, then each report file and the manifest.
-    pub fn files_text(&self, db: &Path) -> String {
+    pub fn files_text(&self, db: &Location) -> String {
+        let evidence = match db.file() {
+            Some(file) => crate::store::evidence_dir_of(file).display().to_string(),
+            None => "in the history database".to_string(),
+        };
         let mut out = format!(
-            "history:  {}\nevidence: {}\ncsv:      {}\n",
-            db.display(),
-            crate::store::evidence_dir_of(db).display(),
+            "history:  {db}\nevidence: {evidence}\ncsv:      {}\n",
             self.sealed.csv.display()
         );
         for report in &self.sealed.report {
@@ -42,13 +44,12 @@ impl Measured {
 
     /// The warning when the run is sealed but its report failed, with the command that
     /// renders it again.
-    pub fn report_failure(&self, db: &Path) -> Option<String> {
+    pub fn report_failure(&self, db: &Location) -> Option<String> {
         let error = self.sealed.report_error.as_ref()?;
         let id = &self.outcome.run.id;
         Some(format!(
             "warning: run {id} is stored and sealed, but its report was not written: {error}\n\
-             render it again with `linkgate report --db {} --run {id}`",
-            db.display()
+             render it again with `linkgate report --db {db} --run {id}`"
         ))
     }
 }

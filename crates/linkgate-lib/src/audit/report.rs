@@ -253,7 +253,7 @@ pub fn evidence_present(store: &Store, records: &[Record]) -> HashSet<String> {
                 .chain(o.screenshot_sha256.iter())
                 .chain(o.evidence.iter())
         })
-        .filter(|sha| store.artifact_path(sha).is_some())
+        .filter(|sha| store.has_evidence(sha))
         .cloned()
         .collect()
 }
@@ -305,7 +305,7 @@ fn prune_details(out: &Path, written: &[PathBuf]) {
 /// What to report, as library values.
 pub struct ReportJob<'a> {
     pub catalog: &'a crate::catalog::Catalog,
-    pub db: &'a Path,
+    pub db: &'a crate::store::Location,
     /// The report folder; `None`: `RUN_ID` beside the database.
     pub out: Option<&'a Path>,
     /// `None`: the first audit of the run shown.
@@ -322,10 +322,10 @@ pub fn write_report(job: &ReportJob<'_>) -> Result<PathBuf, super::AuditError> {
     use super::AuditError;
     use crate::render::html::Lang;
     use crate::render::report::{Style, absolute, relative_url, render};
-    if !job.db.exists() {
+    if !job.db.may_exist() {
         return Err(AuditError::Invalid(format!(
             "there is no history database at {}; run `linkgate run` first or pass --db",
-            job.db.display()
+            job.db
         )));
     }
     let store = Store::open_to_read(job.db)?;
@@ -346,10 +346,25 @@ pub fn write_report(job: &ReportJob<'_>) -> Result<PathBuf, super::AuditError> {
         load(&store, &request).map_err(|e| explain_stopped(&store, job.run, &audit_id, e))?;
     let cwd =
         std::env::current_dir().map_err(|e| AuditError::io("read the working folder", ".", e))?;
-    let default_out = store.evidence_dir().with_file_name(&history.run.id);
-    let out = absolute(job.out.unwrap_or(&default_out), &cwd);
-    let evidence_dir = absolute(&store.evidence_dir(), &cwd);
     let present = evidence_present(&store, &history.records);
+    let default_out = match store.evidence_dir() {
+        Some(dir) => dir.with_file_name(&history.run.id),
+        None => PathBuf::from(super::DEFAULT_OUT).join(&history.run.id),
+    };
+    let out = absolute(job.out.unwrap_or(&default_out), &cwd);
+    let evidence_dir = match store.evidence_dir() {
+        Some(dir) => absolute(&dir, &cwd),
+        // Evidence in a database: the report's links need files, so the shown run's evidence
+        // is written beside the report folder, as an SQLite history keeps it.
+        None => {
+            let dir = out
+                .parent()
+                .unwrap_or(&out)
+                .join(crate::store::EVIDENCE_DIR);
+            store.export_evidence(&present, &dir)?;
+            dir
+        }
+    };
     let lang = job
         .lang
         .or_else(|| Lang::parse(&audit.lang))
@@ -378,8 +393,8 @@ fn choose_audit(store: &Store, job: &ReportJob<'_>) -> Result<String, super::Aud
     };
     run.and_then(|r| r.audits.first().cloned()).ok_or_else(|| {
         super::AuditError::Invalid(match job.run {
-            Some(id) => format!("there is no run `{id}` in {}", job.db.display()),
-            None => format!("the history {} has no runs yet", job.db.display()),
+            Some(id) => format!("there is no run `{id}` in {}", job.db),
+            None => format!("the history {} has no runs yet", job.db),
         })
     })
 }

@@ -18,7 +18,7 @@ use crate::manifest::{
     RunEvidence,
 };
 use crate::model::{Run, RunStatus};
-use crate::store::{BodyRead, Store, StoreError};
+use crate::store::{BodyRead, Location, Store, StoreError};
 
 /// Files written into a run folder: path in the folder and bytes.
 type Outputs = Vec<OutputFile>;
@@ -38,7 +38,7 @@ pub struct Sealed {
 fn rendered<T>(
     render: impl FnOnce() -> Result<T, AuditError>,
     run: &Run,
-    db: &Path,
+    db: &Location,
 ) -> Result<T, AuditError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(render)) {
         Ok(result) => result,
@@ -50,7 +50,7 @@ fn rendered<T>(
                 .unwrap_or_else(|| "a panic".to_string());
             Err(AuditError::ReportFailed {
                 run: run.id.clone(),
-                db: db.to_path_buf(),
+                db: db.clone(),
                 why: format!(
                     "rendering the report failed ({what}); this is a bug in linkgate, please report it"
                 ),
@@ -71,7 +71,7 @@ pub fn finish_run(
     let csv = write_csv(out, &run.id, store)?;
     // The seal vouches for the evidence and the CSV, which come from the history alone: a
     // report that fails (or panics) is said, and the run is sealed all the same.
-    let db = store.db_path();
+    let db = store.location();
     let (report, report_error) = match rendered(|| write_reports(catalog, db, out, run), run, db) {
         Ok(report) => (report, None),
         Err(err) => {
@@ -90,7 +90,7 @@ pub fn finish_run(
         return Ok(sealed);
     }
     let outputs = outputs(&out.join(&run.id))?;
-    let chain = manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
+    let chain = manifest::lock_chain(&store.lock_dir(out))?;
     let entry = Entry {
         kind: EntryKind::Run,
         signature_set: None,
@@ -123,12 +123,12 @@ pub fn amend_run(
     attest: &Attest,
 ) -> Result<Option<PathBuf>, AuditError> {
     write_csv(out, &run.id, store)?;
-    write_reports(catalog, store.db_path(), out, run)?;
+    write_reports(catalog, store.location(), out, run)?;
     if !out.join(&run.id).join(MANIFEST_FILE).exists() {
         return Ok(None);
     }
     let outputs = outputs(&out.join(&run.id))?;
-    let chain = manifest::lock_chain(&FileLock::dir_for(store.db_path()))?;
+    let chain = manifest::lock_chain(&store.lock_dir(out))?;
     let now_outputs: BTreeMap<String, String> = outputs
         .iter()
         .map(|o| (o.file.clone(), o.sha256.clone()))
@@ -185,7 +185,7 @@ fn seal_entry(
 /// when the run measured several audits. A run without records of an audit has no report.
 fn write_reports(
     catalog: &Catalog,
-    db: &Path,
+    db: &Location,
     out: &Path,
     run: &Run,
 ) -> Result<Vec<PathBuf>, AuditError> {
@@ -212,7 +212,7 @@ fn write_reports(
             Err(err) => {
                 return Err(AuditError::ReportFailed {
                     run: run.id.clone(),
-                    db: db.to_path_buf(),
+                    db: db.clone(),
                     why: err.to_string(),
                 });
             }
@@ -268,12 +268,8 @@ fn evidence_files(store: &Store, evidence: &RunEvidence) -> BTreeMap<String, Str
         .files
         .keys()
         .filter_map(|sha256| {
-            let name = store
-                .artifact_path(sha256)?
-                .file_name()?
-                .to_str()?
-                .to_string();
-            Some((sha256.clone(), name))
+            let found = store.stored_evidence(sha256).ok()??;
+            Some((sha256.clone(), found.name))
         })
         .collect()
 }
@@ -281,12 +277,11 @@ fn evidence_files(store: &Store, evidence: &RunEvidence) -> BTreeMap<String, Str
 /// The SHA-256 of each evidence file as stored, byte for byte (a file that cannot be read
 /// now is left out: verify says it is missing).
 fn stored_hashes(store: &Store, files: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let dir = store.evidence_dir();
     files
-        .iter()
-        .filter_map(|(sha256, name)| {
-            let bytes = std::fs::read(dir.join(name)).ok()?;
-            Some((sha256.clone(), manifest::sha256_hex(&bytes)))
+        .keys()
+        .filter_map(|sha256| {
+            let found = store.stored_evidence(sha256).ok()??;
+            Some((sha256.clone(), manifest::sha256_hex(&found.stored)))
         })
         .collect()
 }

@@ -16,9 +16,13 @@ use crate::engine::browser::BrowserEngine;
 use crate::engine::http::HttpEngine;
 use crate::lock::{FileLock, LockError, holder_note};
 use crate::model::{Audit, EngineKind, Probe, Run, RunStatus};
+use crate::plan::Shard;
 use crate::plan::{PlanOptions, plan};
 use crate::run::{Engines, Observer, Outcome, Preflight, RunError, RunOptions, Runner};
-use crate::store::Store;
+use crate::store::{AdvisoryLock, Location, Store};
+
+/// A run group measured by one process: the whole plan is its one shard.
+const WHOLE: Shard = Shard { index: 0, count: 1 };
 
 /// How a run shows its progress (the binary draws bars on a terminal).
 pub trait RunProgress {
@@ -72,6 +76,9 @@ impl Session {
                 "no audit `{name}` in the scenarios (see `linkgate schedule`)"
             )));
         }
+        if let Some(group) = &settings.run_group {
+            check_run_group(group)?;
+        }
         let session = Session {
             settings,
             catalog,
@@ -88,14 +95,36 @@ impl Session {
         chosen_audits(&self.catalog, self.settings.audit.as_deref())
     }
 
-    /// Takes an audit's lock for `command`, or says who holds it.
-    pub fn lock(&self, audit: &str, command: &str) -> Result<FileLock, LockError> {
-        FileLock::try_acquire(
-            &FileLock::dir_for(&self.settings.db),
+    /// Takes an audit's lock for `command` (with a shard, the lock of that shard of the run
+    /// group or of the audit), or says who holds it: a file lock beside an SQLite history, an
+    /// advisory lock in a PostgreSQL one, so two machines sharing it never run the same shard.
+    pub fn lock(&self, audit: &str, command: &str) -> Result<HeldLock, LockError> {
+        let (name, what) = lock_name(
             audit,
-            &format!("audit `{audit}`"),
-            &holder_note(command, self.clock.now()),
-        )
+            self.settings.run_group.as_deref(),
+            self.settings.plan.shard,
+        );
+        match &self.settings.db {
+            Location::Sqlite(db) => FileLock::try_acquire(
+                &FileLock::dir_for(db),
+                &name,
+                &what,
+                &holder_note(command, self.clock.now()),
+            )
+            .map(HeldLock::File),
+            Location::Postgres(url) => match AdvisoryLock::try_acquire(url, &name) {
+                Ok(Some(lock)) => Ok(HeldLock::Database(lock)),
+                Ok(None) => Err(LockError::Held {
+                    what,
+                    holder: "a process connected to the same database".to_string(),
+                    path: format!("advisory lock `{name}` in {}", self.settings.db).into(),
+                }),
+                Err(err) => Err(LockError::Unavailable {
+                    what,
+                    reason: err.to_string(),
+                }),
+            },
+        }
     }
 
     /// Opens the history the session writes.
@@ -130,6 +159,21 @@ impl Session {
         cancel: &CancellationToken,
         progress: ProgressFor<'_>,
     ) -> Result<Measured, AuditError> {
+        let group = self.settings.run_group.clone();
+        self.measure_in(audit, resume, group.as_deref(), cancel, progress)
+            .await
+    }
+
+    /// [`Session::measure`], as shard `settings.plan.shard` of the run group `group` when
+    /// there is one (a due slot's group, or `--run-group`).
+    pub async fn measure_in(
+        &self,
+        audit: Option<&str>,
+        resume: Option<&str>,
+        group: Option<&str>,
+        cancel: &CancellationToken,
+        progress: ProgressFor<'_>,
+    ) -> Result<Measured, AuditError> {
         let settings = &self.settings;
         let options = PlanOptions {
             audit: audit.map(str::to_string),
@@ -159,12 +203,16 @@ impl Session {
         }
         let shown = progress(&engine_totals(&self.catalog, &engines, &probes));
         let new = resume.is_none().then(|| {
-            Run::begin(
+            let mut run = Run::begin(
                 self.clock.now(),
                 &settings.vantage,
                 audits.iter().map(|a| a.id.clone()).collect(),
                 self.catalog.files.clone(),
-            )
+            );
+            if let Some(group) = group {
+                run.id = group.to_string();
+            }
+            run
         });
         let run_id = new
             .as_ref()
@@ -185,9 +233,11 @@ impl Session {
             cancel: cancel.clone(),
             observer: shown.observer(),
         };
-        let result = match new {
-            Some(run) => runner.start(run, probes).await,
-            None => runner.resume(&run_id, probes).await,
+        let group = group.map(|_| settings.plan.shard.unwrap_or(WHOLE));
+        let result = match (new, group) {
+            (Some(run), Some(shard)) => runner.join(run, shard, probes).await,
+            (Some(run), None) => runner.start(run, probes).await,
+            (None, _) => runner.resume(&run_id, probes).await,
         };
         shown.finish();
         let outcome = result?;
@@ -211,6 +261,47 @@ impl Session {
             measuring,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+/// A run group's id is the run's id: it names the run's folder and appears in URLs, so it is
+/// kept to letters, digits, `.`, `_` and `-` (a Kubernetes Job's name is such a name).
+pub fn check_run_group(group: &str) -> Result<(), AuditError> {
+    let fine = (1..=100).contains(&group.len())
+        && !group.starts_with('.')
+        && group
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if fine {
+        Ok(())
+    } else {
+        Err(AuditError::Invalid(format!(
+            "--run-group `{group}` is not a run id: use 1 to 100 letters, digits, `.`, `_` or `-`, \
+             not starting with `.` (e.g. the Kubernetes Job's name, or 2026-12-05-daily)"
+        )))
+    }
+}
+
+/// A lock a run holds while it measures (see [`Session::lock`]); dropping it releases it.
+#[derive(Debug)]
+pub enum HeldLock {
+    File(FileLock),
+    Database(AdvisoryLock),
+}
+
+/// The lock's name and what it is said to guard: the audit, or one shard of it (of one run
+/// group). Shards of one audit run side by side; the same shard twice does not.
+fn lock_name(audit: &str, group: Option<&str>, shard: Option<Shard>) -> (String, String) {
+    match (group, shard) {
+        (_, None) => (audit.to_string(), format!("audit `{audit}`")),
+        (None, Some(s)) => (
+            format!("{audit}.shard-{}-of-{}", s.index, s.count),
+            format!("shard {s} of audit `{audit}`"),
+        ),
+        (Some(group), Some(s)) => (
+            format!("{audit}.{group}.shard-{}-of-{}", s.index, s.count),
+            format!("shard {s} of run group `{group}` (audit `{audit}`)"),
+        ),
     }
 }
 

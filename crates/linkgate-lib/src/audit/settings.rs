@@ -3,6 +3,7 @@
 //! combine a setting with the audits' own politeness and the defaults live here, once.
 
 use crate::manifest::Attest;
+use crate::store::Location;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -42,6 +43,8 @@ pub struct NetSettings {
     /// The Chromium binary; `None` means `CHROME`, else the system's.
     pub chrome: Option<PathBuf>,
     pub tabs: Option<usize>,
+    /// Chromium without its sandbox even when not root (containers; see docs/engines.md).
+    pub no_sandbox: bool,
 }
 
 /// Everything one invocation of `run` (or the daemon) asks for.
@@ -52,7 +55,11 @@ pub struct RunSettings {
     /// Which contexts and links (the audit is set per run from `audit`).
     pub plan: PlanOptions,
     pub out: PathBuf,
-    pub db: PathBuf,
+    /// The history: an SQLite file, or a PostgreSQL database shared by many machines.
+    pub db: Location,
+    /// Join this run group (`--run-group`): with a shard, this process measures its shard of
+    /// the group's one run, which the last shard to complete seals.
+    pub run_group: Option<String>,
     pub vantage: String,
     pub net: NetSettings,
     /// Every context measured with this engine; `None` follows each context.
@@ -71,7 +78,8 @@ impl RunSettings {
         RunSettings {
             audit: None,
             plan: PlanOptions::default(),
-            db: out.join(DB_FILE),
+            db: Location::Sqlite(out.join(DB_FILE)),
+            run_group: None,
             out,
             vantage: DEFAULT_VANTAGE.to_string(),
             net: NetSettings::default(),
@@ -123,6 +131,9 @@ impl RunSettings {
         };
         if let Some(tabs) = self.net.tabs {
             config.tabs = tabs;
+        }
+        if self.net.no_sandbox {
+            config.sandbox = false;
         }
         config
     }
@@ -189,7 +200,10 @@ mod tests {
     #[test]
     fn settings_win_over_audits_and_the_strictest_audit_over_defaults() {
         let mut settings = RunSettings::new(PathBuf::from("reports"));
-        assert_eq!(settings.db, PathBuf::from("reports/linkgate.db"));
+        assert_eq!(
+            settings.db,
+            Location::Sqlite(PathBuf::from("reports/linkgate.db"))
+        );
         let none: Vec<&Audit> = Vec::new();
         let http = settings.http_config(&none);
         assert_eq!(http.per_host, HttpConfig::default().per_host);

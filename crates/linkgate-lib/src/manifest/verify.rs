@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -320,16 +320,20 @@ fn check_evidence(
     found: &mut Verification,
 ) {
     let sha256 = evidence.sha256.as_str();
-    let expected_path = store
-        .evidence_dir()
-        .join(evidence.file.as_deref().unwrap_or(sha256));
+    let name = evidence.file.as_deref().unwrap_or(sha256);
+    let expected_path = match store.evidence_dir() {
+        Some(dir) => dir.join(name),
+        None => PathBuf::from(format!("{} (evidence {name})", store.location())),
+    };
     match store.read_artifact(sha256) {
         Ok(_) => {
-            let (Some(sealed), Some(path)) = (&evidence.file_sha256, store.artifact_path(sha256))
-            else {
+            let Some(sealed) = &evidence.file_sha256 else {
                 return;
             };
-            let actual = std::fs::read(&path).map(|bytes| sha256_hex(&bytes));
+            let path = expected_path.clone();
+            let actual: Result<String, StoreError> = store
+                .stored_evidence(sha256)
+                .map(|found| sha256_hex(&found.map(|f| f.stored).unwrap_or_default()));
             if actual.as_ref().ok() != Some(sealed) {
                 found.problem(
                     id,

@@ -137,7 +137,12 @@ pub fn prune(
         referenced.extend(evidence_of(&store.records_without_bodies(&run.id)?).into_keys());
     }
     let cutoff = SystemTime::from(now) - EVIDENCE_GRACE;
-    let (files, bytes) = remove_evidence(&store.evidence_dir(), &referenced, cutoff, dry_run)?;
+    // A history that keeps its evidence in the database keeps all of it: its rows are
+    // shared by every vantage's runs.
+    let (files, bytes) = match store.evidence_dir() {
+        Some(dir) => remove_evidence(&dir, &referenced, cutoff, dry_run)?,
+        None => (0, 0),
+    };
     removed.evidence_files = files;
     removed.evidence_bytes = bytes;
     Ok(removed)

@@ -49,13 +49,34 @@ pub fn text_in_colour(outcome: &Outcome, elapsed: Duration, colour: bool) -> Str
     if let Some(line) = outcome.traffic.as_ref().and_then(waits) {
         out.push_str(&format!("{line}\n"));
     }
-    if run.status != RunStatus::Completed {
-        out.push_str(&format!(
+    match &outcome.shard {
+        Some(end) => out.push_str(&shard_line(&run.id, end.shard, &end.group)),
+        None if run.status != RunStatus::Completed => out.push_str(&format!(
             "the run is {}; finish it with: linkgate run --resume {}\n",
             run.status, run.id
-        ));
+        )),
+        None => {}
     }
     out
+}
+
+/// What a shard of a group run says at its end: how far the group is, and who seals it.
+fn shard_line(group: &str, shard: crate::plan::Shard, state: &crate::store::GroupState) -> String {
+    let done = format!(
+        "shard {shard} of run group {group}: {} of {} shards completed",
+        state.completed, shard.count
+    );
+    match state.status {
+        RunStatus::Completed if state.completes_group => {
+            format!("{done}; this shard completed the group and sealed the run\n")
+        }
+        RunStatus::Completed => format!("{done}; the run was completed before\n"),
+        _ => format!(
+            "{done}; the run is {} until every shard has completed (the last one seals it); \
+             a shard that stopped is resumed by starting it again with the same --run-group\n",
+            state.status
+        ),
+    }
 }
 
 /// `4012 requests: waiting for their host's turn (politeness) 3200 s, for a slot 12 s, on the

@@ -16,7 +16,7 @@ mod writer;
 
 pub use engines::Engines;
 pub use measure::verdict_of;
-pub use outcome::{Outcome, VerdictCounts};
+pub use outcome::{Outcome, ShardEnd, VerdictCounts};
 pub use preflight::{Preflight, Tally, Unreachable, network_failure, without_example};
 pub use runner::{Clock, Observer, RunError, RunOptions, Runner};
 pub use writer::WriterStats;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::WriterStats;
 use super::preflight::Unreachable;
 use crate::assess::ControlFailures;
-use crate::model::{Run, VerdictKind};
+use crate::model::{Run, RunStatus, VerdictKind};
 use crate::store::VerdictCount;
 
 /// Number of records per verdict.
@@ -72,9 +72,31 @@ pub struct Outcome {
     /// network (`None` when it was not measured). Said on the console, not in files.
     #[serde(skip)]
     pub traffic: Option<Traffic>,
+    /// The shard this process measured of a group run (`--run-group`), and where the group
+    /// stood when it ended; `None` for a run of one process.
+    #[serde(skip)]
+    pub shard: Option<ShardEnd>,
+}
+
+/// How one shard of a group run ended, and where the group stood then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardEnd {
+    pub shard: crate::plan::Shard,
+    /// This shard's own ending: `completed` when it measured all of its part.
+    pub status: RunStatus,
+    pub group: crate::store::GroupState,
 }
 
 impl Outcome {
+    /// Whether this invocation measured everything it was asked to: the run completed, or,
+    /// for a shard of a group run, the shard did (the group completes with its last shard).
+    pub fn completed(&self) -> bool {
+        match &self.shard {
+            Some(end) => end.status == RunStatus::Completed,
+            None => self.run.status == RunStatus::Completed,
+        }
+    }
+
     /// The outcome of `run` from its stored verdict counts ([`Store::verdict_counts`]).
     ///
     /// [`Store::verdict_counts`]: crate::store::Store::verdict_counts
@@ -111,6 +133,7 @@ impl Outcome {
             stopped: None,
             unjudged: ControlFailures::default(),
             traffic: None,
+            shard: None,
         }
     }
 

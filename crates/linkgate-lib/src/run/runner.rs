@@ -21,13 +21,14 @@ use crate::classify::with_control;
 use crate::engine::Capture;
 use crate::engine::frontier::Traffic;
 use crate::model::{Failure, Link, Probe, ProbeRole, Record, Run, RunStatus, Verdict, VerdictKind};
+use crate::plan::Shard;
 use crate::store::{PreparedRecord, Store, StoreError};
 use crate::triage::{Features, compare};
 
 use super::measure::{capture, classification_of, note_way_on};
 use super::preflight::{self, Preflight, Tally, Unreachable};
 use super::writer::{self, WriterInbox, WriterStats};
-use super::{Engines, Outcome};
+use super::{Engines, Outcome, ShardEnd};
 
 /// The time of a run, passed in: the demo runs at simulated dates.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -123,7 +124,22 @@ impl Runner {
         let store = self.store.clone();
         let begin = run.clone();
         blocking(move || Ok(store.lock().map_err(poisoned)?.begin_run(&begin)?)).await?;
-        self.execute(run.id, probes).await
+        self.execute(run.id, probes, None).await
+    }
+
+    /// Measures shard `shard` of the group run `run.id`: stores the run if no shard has yet,
+    /// measures what this shard of it is still missing (so starting a shard again resumes it),
+    /// and ends the shard; the run completes when its last shard does.
+    pub async fn join(
+        self,
+        run: Run,
+        shard: Shard,
+        probes: Vec<Probe>,
+    ) -> Result<Outcome, RunError> {
+        let store = self.store.clone();
+        let begin = run.clone();
+        blocking(move || Ok(store.lock().map_err(poisoned)?.join_group(&begin, shard)?)).await?;
+        self.execute(run.id, probes, Some(shard)).await
     }
 
     /// Measures what `run_id` is still missing of `probes`.
@@ -144,10 +160,15 @@ impl Runner {
                 reason,
             });
         }
-        self.execute(run_id.to_string(), probes).await
+        self.execute(run_id.to_string(), probes, None).await
     }
 
-    async fn execute(self, run_id: String, probes: Vec<Probe>) -> Result<Outcome, RunError> {
+    async fn execute(
+        self,
+        run_id: String,
+        probes: Vec<Probe>,
+        shard: Option<Shard>,
+    ) -> Result<Outcome, RunError> {
         let store = self.store.clone();
         let id = run_id.clone();
         let (measured, stored_controls) = blocking(move || {
@@ -211,6 +232,7 @@ impl Runner {
             store: shared.runner.store.clone(),
             clock: shared.runner.clock.clone(),
             run_id,
+            shard,
             interrupted: shared.runner.cancel.is_cancelled(),
             measured_now,
             stopped,
@@ -373,6 +395,8 @@ struct Ending {
     store: Arc<Mutex<Store>>,
     clock: Clock,
     run_id: String,
+    /// The shard of a group run this process measured.
+    shard: Option<Shard>,
     interrupted: bool,
     measured_now: usize,
     /// Why the preflight stopped the run, if it did.
@@ -398,24 +422,31 @@ async fn finish(
     let reason = ending.stopped.as_ref().map(Unreachable::reason);
     let (run, counts) = blocking(move || {
         let mut store = store.lock().map_err(poisoned)?;
-        match &reason {
-            Some(reason) => store.stop_run(&id, reason, ended)?,
-            None => store.finish_run(&id, status, ended)?,
-        }
+        let group = match (&reason, ending.shard) {
+            // A shard ends itself, not the group's run: the run ends with its last shard.
+            (_, Some(shard)) => Some(ShardEnd {
+                shard,
+                status,
+                group: store.finish_shard(&id, shard, status, ended)?,
+            }),
+            (Some(reason), None) => store.stop_run(&id, reason, ended).map(|()| None)?,
+            (None, None) => store.finish_run(&id, status, ended).map(|()| None)?,
+        };
         let run = store
             .run(&id)?
             .ok_or_else(|| RunError::UnknownRun(id.clone()))?;
         let mechanisms = store.mechanism_counts(&id)?;
-        Ok((run, (store.verdict_counts(&id)?, mechanisms)))
+        Ok((run, (store.verdict_counts(&id)?, mechanisms, group)))
     })
     .await?;
-    let (counts, mechanisms) = counts;
+    let (counts, mechanisms, group) = counts;
     if let Some(err) = failure {
         return Err(err);
     }
     let mut outcome = Outcome::new(run, &counts, ending.measured_now, history);
     outcome.stopped = ending.stopped;
     outcome.traffic = Some(ending.traffic);
+    outcome.shard = group;
     outcome.unjudged = ControlFailures::from_counts(
         mechanisms
             .iter()

@@ -155,7 +155,7 @@ mod tests {
     }
 
     fn store(dir: &tempfile::TempDir) -> Arc<Mutex<Store>> {
-        let mut store = Store::open(&dir.path().join("linkgate.db")).unwrap();
+        let mut store = Store::open(dir.path().join("linkgate.db")).unwrap();
         store.begin_run(&run("r1")).unwrap();
         Arc::new(Mutex::new(store))
     }

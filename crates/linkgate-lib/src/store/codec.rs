@@ -1,4 +1,4 @@
-//! How model values become SQLite values and back. Kept in one place so that every table
+//! How model values become database values and back. Kept in one place so that every table
 //! writes a time, an enum or a JSON list the same way, and a value this version cannot read is
 //! reported by column instead of silently becoming a default.
 
@@ -6,13 +6,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
-use rusqlite::Row;
-use rusqlite::types::Type;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::io::{Read, Write};
 
-use super::error::Unreadable;
+use super::cells::{Cells, required, text};
 
 /// A time as stored: RFC 3339 UTC with nine fraction digits, so text order is time order and
 /// the nanoseconds the engine measured come back unchanged.
@@ -55,39 +53,29 @@ pub(super) fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-fn unreadable(row: &Row<'_>, column: &str, what: &'static str, value: String) -> rusqlite::Error {
-    let index = row.as_ref().column_index(column).unwrap_or_default();
-    rusqlite::Error::FromSqlConversionFailure(
-        index,
-        Type::Text,
-        Box::new(Unreadable { what, value }),
-    )
-}
-
 /// A text column holding one of an enum's names.
-pub(super) fn name<T>(
-    row: &Row<'_>,
+pub(super) fn name<R: Cells, T>(
+    row: &R,
     column: &str,
     what: &'static str,
     parse: impl Fn(&str) -> Option<T>,
-) -> rusqlite::Result<T> {
-    let text: String = row.get(column)?;
-    parse(&text).ok_or_else(|| unreadable(row, column, what, text))
+) -> Result<T, R::Error> {
+    let text = text(row, column)?;
+    parse(&text).ok_or_else(|| row.unreadable(column, what, text))
 }
 
 /// A nullable text column holding one of an enum's names.
-pub(super) fn opt_name<T>(
-    row: &Row<'_>,
+pub(super) fn opt_name<R: Cells, T>(
+    row: &R,
     column: &str,
     what: &'static str,
     parse: impl Fn(&str) -> Option<T>,
-) -> rusqlite::Result<Option<T>> {
-    let text: Option<String> = row.get(column)?;
-    match text {
+) -> Result<Option<T>, R::Error> {
+    match row.text(column)? {
         None => Ok(None),
         Some(text) => match parse(&text) {
             Some(value) => Ok(Some(value)),
-            None => Err(unreadable(row, column, what, text)),
+            None => Err(row.unreadable(column, what, text)),
         },
     }
 }
@@ -97,73 +85,69 @@ pub(super) fn serde_name<T: DeserializeOwned>(text: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(text.to_string())).ok()
 }
 
-pub(super) fn opt_time(
-    row: &Row<'_>,
-    column: &str,
-    what: &'static str,
-) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    opt_name(row, column, what, |text| {
-        DateTime::parse_from_rfc3339(text)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
-    })
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
-pub(super) fn req_time(
-    row: &Row<'_>,
+pub(super) fn opt_time<R: Cells>(
+    row: &R,
     column: &str,
     what: &'static str,
-) -> rusqlite::Result<DateTime<Utc>> {
-    let text: String = row.get(column)?;
-    match DateTime::parse_from_rfc3339(&text) {
-        Ok(t) => Ok(t.with_timezone(&Utc)),
-        Err(_) => Err(unreadable(row, column, what, text)),
-    }
+) -> Result<Option<DateTime<Utc>>, R::Error> {
+    opt_name(row, column, what, parse_time)
+}
+
+pub(super) fn req_time<R: Cells>(
+    row: &R,
+    column: &str,
+    what: &'static str,
+) -> Result<DateTime<Utc>, R::Error> {
+    name(row, column, what, parse_time)
 }
 
 /// A non-negative integer column as a `u64`, `u32` or `u16`.
-pub(super) fn unsigned<T: TryFrom<i64>>(
-    row: &Row<'_>,
+pub(super) fn unsigned<R: Cells, T: TryFrom<i64>>(
+    row: &R,
     column: &str,
     what: &'static str,
-) -> rusqlite::Result<T> {
-    let value: i64 = row.get(column)?;
-    T::try_from(value).map_err(|_| unreadable(row, column, what, value.to_string()))
+) -> Result<T, R::Error> {
+    let value = required(row, column, row.int(column))?;
+    T::try_from(value).map_err(|_| row.unreadable(column, what, value.to_string()))
 }
 
-pub(super) fn opt_unsigned<T: TryFrom<i64>>(
-    row: &Row<'_>,
+pub(super) fn opt_unsigned<R: Cells, T: TryFrom<i64>>(
+    row: &R,
     column: &str,
     what: &'static str,
-) -> rusqlite::Result<Option<T>> {
-    let value: Option<i64> = row.get(column)?;
-    value
-        .map(|v| T::try_from(v).map_err(|_| unreadable(row, column, what, v.to_string())))
+) -> Result<Option<T>, R::Error> {
+    row.int(column)?
+        .map(|v| T::try_from(v).map_err(|_| row.unreadable(column, what, v.to_string())))
         .transpose()
 }
 
 /// A JSON column read back into the model type it was written from.
-pub(super) fn from_json<T: DeserializeOwned>(
-    row: &Row<'_>,
+pub(super) fn from_json<R: Cells, T: DeserializeOwned>(
+    row: &R,
     column: &str,
     what: &'static str,
-) -> rusqlite::Result<T> {
-    let text: String = row.get(column)?;
-    serde_json::from_str(&text).map_err(|_| unreadable(row, column, what, text))
+) -> Result<T, R::Error> {
+    let text = text(row, column)?;
+    serde_json::from_str(&text).map_err(|_| row.unreadable(column, what, text))
 }
 
 /// The gzip blob of a text column (the decoded page body); NULL is the empty text.
-pub(super) fn gunzip_text(
-    row: &Row<'_>,
+pub(super) fn gunzip_text<R: Cells>(
+    row: &R,
     column: &str,
     what: &'static str,
-) -> rusqlite::Result<String> {
-    let blob: Option<Vec<u8>> = row.get(column)?;
-    let Some(blob) = blob else {
+) -> Result<String, R::Error> {
+    let Some(blob) = row.blob(column)? else {
         return Ok(String::new());
     };
-    let bytes = decompress(&blob).map_err(|e| unreadable(row, column, what, e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| unreadable(row, column, what, e.to_string()))
+    let bytes = decompress(&blob).map_err(|e| row.unreadable(column, what, e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| row.unreadable(column, what, e.to_string()))
 }
 
 #[cfg(test)]

@@ -156,6 +156,31 @@ pub enum StoreError {
     BadSha { sha256: String },
 
     #[error(
+        "run group `{run_id}` in {} was started with {found} shards, and this shard says {given}: start every shard of a group with the same N in --shard I/N, or choose another --run-group",
+        .path.display()
+    )]
+    GroupMismatch {
+        path: PathBuf,
+        run_id: String,
+        found: u32,
+        given: u32,
+    },
+
+    #[error(
+        "cannot connect to the PostgreSQL history {at}: {detail}; check the URL (postgres://USER[:PASSWORD]@HOST[:PORT]/DB), that the server runs and lets this user in, and the network between"
+    )]
+    PostgresConnect { at: String, detail: String },
+
+    #[error(
+        "PostgreSQL history {at}: {action} failed: {detail}; check that the server is up and the user may write linkgate's tables"
+    )]
+    Postgres {
+        at: String,
+        action: &'static str,
+        detail: String,
+    },
+
+    #[error(
         "cannot encode {what} for the history database: {reason}; this is a bug in linkgate, please report it with the run's log"
     )]
     Encoding { what: &'static str, reason: String },
@@ -208,4 +233,32 @@ pub(super) fn is_busy(error: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
     matches!(error, rusqlite::Error::SqliteFailure(failure, _)
         if matches!(failure.code, DatabaseBusy | DatabaseLocked))
+}
+
+/// Names a PostgreSQL error with what was being done; the server's own message (and its
+/// detail) is the useful part, so it is kept whole.
+pub(super) fn postgres(at: &str, action: &'static str, error: tokio_postgres::Error) -> StoreError {
+    StoreError::Postgres {
+        at: at.to_string(),
+        action,
+        detail: postgres_detail(&error),
+    }
+}
+
+pub(super) fn postgres_detail(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({detail})", db.message()),
+            None => db.message().to_string(),
+        },
+        None => {
+            let mut text = error.to_string();
+            let mut source = std::error::Error::source(error);
+            while let Some(inner) = source {
+                text.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            text
+        }
+    }
 }

@@ -125,44 +125,87 @@ fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> io::Result<()> {
     written
 }
 
-/// The uncompressed bytes of the artifact named `sha256`, checked against the name.
-pub(super) fn read(dir: &Path, sha256: &str) -> Result<Vec<u8>, StoreError> {
-    if !is_sha256(sha256) {
-        return Err(StoreError::BadSha {
+/// Refuses a text that is not a SHA-256 (a path, say) before it names a file.
+pub(super) fn check_sha(sha256: &str) -> Result<(), StoreError> {
+    if is_sha256(sha256) {
+        Ok(())
+    } else {
+        Err(StoreError::BadSha {
             sha256: sha256.to_string(),
-        });
+        })
     }
+}
+
+/// The uncompressed bytes of the artifact named `sha256`, checked against the name.
+#[cfg(test)]
+pub(super) fn read(dir: &Path, sha256: &str) -> Result<Vec<u8>, StoreError> {
+    check_sha(sha256)?;
     let sha256 = sha256.to_ascii_lowercase();
-    let mut found = None;
-    for kind in [ArtifactKind::Body, ArtifactKind::Screenshot] {
-        let path = dir.join(file_name(&sha256, kind));
-        match fs::read(&path) {
-            Ok(bytes) => {
-                found = Some((kind, path, bytes));
-                break;
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(source) => return Err(StoreError::Evidence { path, source }),
-        }
-    }
-    let Some((kind, path, stored)) = found else {
+    let Some(path) = locate(dir, &sha256) else {
         return Err(StoreError::ArtifactMissing {
             dir: dir.to_path_buf(),
             sha256,
         });
     };
-    let bytes = match kind {
-        ArtifactKind::Body => match decompress(&stored) {
-            Ok(bytes) => bytes,
-            Err(source) => return Err(StoreError::Evidence { path, source }),
-        },
-        ArtifactKind::Screenshot => stored,
+    let stored = fs::read(&path).map_err(|source| StoreError::Evidence {
+        path: path.clone(),
+        source,
+    })?;
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    unpack(&sha256, &name, &path, stored)
+}
+
+/// The uncompressed bytes of evidence stored as `name` (at `place`, for messages), checked
+/// against `sha256`: a page is gzip, a screenshot as is.
+pub(super) fn unpack(
+    sha256: &str,
+    name: &str,
+    place: &Path,
+    stored: Vec<u8>,
+) -> Result<Vec<u8>, StoreError> {
+    let bytes = if name.ends_with(".gz") {
+        decompress(&stored).map_err(|source| StoreError::Evidence {
+            path: place.to_path_buf(),
+            source,
+        })?
+    } else {
+        stored
     };
     let actual = sha256_hex(&bytes);
     if actual != sha256 {
-        return Err(StoreError::Tampered { path, actual });
+        return Err(StoreError::Tampered {
+            path: place.to_path_buf(),
+            actual,
+        });
     }
     Ok(bytes)
+}
+
+/// Writes evidence stored as `name` into `dir` unless a file of that name is there; answers
+/// whether it wrote one.
+pub(super) fn write_named(dir: &Path, name: &str, stored: &[u8]) -> Result<bool, StoreError> {
+    if dir.join(name).exists() {
+        return Ok(false);
+    }
+    let artifact = PreparedArtifact {
+        name: name.to_string(),
+        contents: stored.to_vec(),
+    };
+    write_prepared(dir, &artifact).map(|()| true)
+}
+
+/// The name and stored bytes of a prepared artifact (for a history that keeps them in rows).
+impl PreparedArtifact {
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+    pub(super) fn contents(&self) -> &[u8] {
+        &self.contents
+    }
 }
 
 /// Where the artifact named `sha256` is kept, if it is there.

@@ -1,265 +1,355 @@
-//! The history database: every run, probe, observation, attempt and verdict linkgate has
-//! made, in one SQLite file (`reports/linkgate.db` by default), with the raw evidence in an
-//! `evidence/` folder beside it. Each record is committed as its probe finishes, so an
-//! interrupted run loses nothing and `--resume` can measure only what is missing; verdicts are
-//! kept apart from observations so `reclassify` can replace them when signatures improve.
-//! The decoded page text is kept in the database (gzip) rather than re-decoded from the
-//! evidence file: the browser engine's text is the rendered DOM, not the raw bytes, and
-//! reclassifying must not depend on the evidence folder still being beside the database.
+//! The history: every run, probe, observation, attempt and verdict linkgate has made. Each
+//! record is committed as its probe finishes, so an interrupted run loses nothing and
+//! `--resume` can measure only what is missing; verdicts are kept apart from observations so
+//! `reclassify` can replace them when signatures improve. The decoded page text is kept in the
+//! database (gzip) rather than re-decoded from the evidence: the browser engine's text is the
+//! rendered DOM, not the raw bytes, and reclassifying must not depend on the evidence.
 //!
-//! Durability: the database is in write-ahead-log mode with `synchronous = NORMAL`, and
-//! evidence files are not synced one by one. A record committed is kept if linkgate crashes,
-//! is killed or interrupted, which is what `--resume` needs; an operating-system crash or a
-//! power cut can lose the records committed in the last moments (never the database's
-//! consistency), and with them the newest evidence files. `synchronous = FULL` and a sync per
-//! evidence file would close that window at three disk flushes per record (about 6 ms each
-//! here), which made storing the slowest stage of a run.
-//!
-//! Two processes may share one file: SQLite's write-ahead log lets readers go on while one
-//! writer writes, and a second writer waits up to the busy timeout before giving up with
-//! [`StoreError::Busy`]. Opening a new file from several processes at once is safe too: the
-//! switch to write-ahead logging and the schema migration each wait for the other opener.
-//! A `Store` is one connection: one per thread.
+//! Two histories implement one [`Backend`]: an SQLite file (the default; evidence in a folder
+//! beside it, see `sqlite/`) and a PostgreSQL database (`--db postgres://…`; evidence in the
+//! database, so many vantages and shards write one history, see `postgres/`). A `Store` is
+//! one connection: one per thread.
 
+mod backend;
+mod cells;
 mod codec;
+mod decode;
 mod error;
 mod evidence;
+mod groups;
+mod location;
+mod postgres;
 mod prepared;
-mod read;
-mod runs;
-mod schema;
-mod write;
+mod sqlite;
 
+pub use backend::{
+    Backend, BodyRead, GroupState, MechanismCount, StoredEvidence, StoredRecord, VerdictCount,
+};
 pub use error::StoreError;
+pub use location::Location;
+pub use postgres::AdvisoryLock;
 pub use prepared::PreparedRecord;
-pub use read::{BodyRead, MechanismCount, StoredRecord, VerdictCount};
-pub use schema::SCHEMA_VERSION;
+pub use sqlite::SCHEMA_VERSION;
 
-use rusqlite::Connection;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use error::{is_busy, is_not_a_database, sqlite};
+use chrono::{DateTime, Utc};
+
+use crate::model::{Artifact, Record, Run, RunStatus, StoredVerdict, VerdictKind};
+use crate::plan::Shard;
 
 /// The default database path, relative to the working folder.
 pub const DEFAULT_DB: &str = "reports/linkgate.db";
 
-/// The name of the evidence folder beside the database.
+/// The name of the evidence folder beside an SQLite history.
 pub const EVIDENCE_DIR: &str = "evidence";
 
 /// How long a writer waits for another process's write to finish. Records are written in
 /// short transactions, so a wait this long means the other process is stuck, not busy.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// An open history database.
+/// An open history (see the module documentation).
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    backend: Box<dyn Backend>,
 }
 
 impl Store {
-    /// Opens (creating it and its folder if needed) the database at `db`, switches it to
-    /// write-ahead logging and migrates its schema to [`SCHEMA_VERSION`].
-    pub fn open(db: &Path) -> Result<Store, StoreError> {
-        if let Some(parent) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        if !db.exists() {
-            create_whole(db)?;
-        }
-        refuse_empty_file(db)?;
-        Store::open_existing(db)
-    }
-
-    /// Opens the database file at `db`, which exists (see [`Store::open`]).
-    fn open_existing(db: &Path) -> Result<Store, StoreError> {
-        let path = db.to_path_buf();
-        let open_error = |source| StoreError::Open {
-            path: path.clone(),
-            source,
+    /// Opens the history at `at`, creating it if needed (an SQLite file and its folder, or
+    /// linkgate's tables in a PostgreSQL database) and migrating its schema.
+    pub fn open(at: impl Into<Location>) -> Result<Store, StoreError> {
+        let backend: Box<dyn Backend> = match at.into() {
+            Location::Sqlite(path) => Box::new(sqlite::Sqlite::open(&path)?),
+            Location::Postgres(url) => Box::new(postgres::Postgres::open(&url)?),
         };
-        let mut conn = Connection::open(db).map_err(open_error)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
-        // The first statement is where SQLite notices a file that is not a database.
-        let mode = switch_to_wal(&conn).map_err(|e| {
-            if is_busy(&e) {
-                StoreError::Busy { path: path.clone() }
-            } else if is_not_a_database(&e) {
-                StoreError::NotADatabase { path: path.clone() }
-            } else {
-                open_error(e)
-            }
-        })?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::NoWal { path, mode });
-        }
-        // NORMAL syncs the log only at checkpoints: a commit survives the process dying (see
-        // the module documentation for the trade-off against FULL).
-        for (pragma, value) in [("foreign_keys", "ON"), ("synchronous", "NORMAL")] {
-            conn.pragma_update(None, pragma, value)
-                .map_err(|e| sqlite(&path, "setting up the connection", e))?;
-        }
-        schema::migrate(&mut conn, &path)?;
-        Ok(Store { conn, path })
+        Ok(Store { backend })
     }
 
-    /// Opens the database at `db` to read it: as [`Store::open`] where it can be written, else
-    /// read-only, so a history on read-only media (an archive disc, a write-protected copy
-    /// handed to a regulator) can still be verified and reported on. Nothing is created.
-    pub fn open_to_read(db: &Path) -> Result<Store, StoreError> {
-        refuse_empty_file(db)?;
-        let writable = Store::open(db);
-        match writable {
-            Ok(store) => Ok(store),
-            Err(
-                err @ (StoreError::EmptyFile { .. }
-                | StoreError::NotADatabase { .. }
-                | StoreError::NotLinkgate { .. }
-                | StoreError::TooNew { .. }),
-            ) => Err(err),
-            Err(err) => Store::open_read_only(db).map_err(|_| err),
-        }
-    }
-
-    /// Opens an up-to-date history read-only. Where the database's folder cannot be written,
-    /// SQLite cannot make the shared-memory file write-ahead logging reads through, and the
-    /// file is opened as immutable: nothing can be writing to it there either.
-    fn open_read_only(db: &Path) -> Result<Store, StoreError> {
-        use rusqlite::OpenFlags;
-        let path = db.to_path_buf();
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let open = |name: &str| -> Result<Store, StoreError> {
-            let conn =
-                Connection::open_with_flags(name, flags).map_err(|source| StoreError::Open {
-                    path: path.clone(),
-                    source,
-                })?;
-            schema::check_current(&conn, &path)?;
-            Ok(Store {
-                conn,
-                path: path.clone(),
-            })
+    /// Opens the history at `at` to read it: as [`Store::open`] where it can be written, else
+    /// (an SQLite file on read-only media) read-only. An SQLite file is never created.
+    pub fn open_to_read(at: impl Into<Location>) -> Result<Store, StoreError> {
+        let backend: Box<dyn Backend> = match at.into() {
+            Location::Sqlite(path) => Box::new(sqlite::Sqlite::open_to_read(&path)?),
+            Location::Postgres(url) => Box::new(postgres::Postgres::open(&url)?),
         };
-        let absolute = std::path::absolute(db).map_err(|source| StoreError::Evidence {
-            path: path.clone(),
-            source,
-        })?;
-        let uri = url::Url::from_file_path(&absolute)
-            .map_err(|()| StoreError::NotLinkgate { path: path.clone() })?;
-        open(uri.as_str()).or_else(|_| open(&format!("{uri}?immutable=1")))
+        Ok(Store { backend })
     }
 
-    /// The database file this store writes.
-    pub fn db_path(&self) -> &Path {
-        &self.path
+    /// Where this history is.
+    pub fn location(&self) -> &Location {
+        self.backend.location()
     }
 
-    /// The folder evidence files are kept in: `evidence/` beside the database.
-    pub fn evidence_dir(&self) -> PathBuf {
-        evidence_dir_of(&self.path)
+    /// The folder evidence files are kept in (`evidence/` beside an SQLite file); `None` for
+    /// a history that keeps its evidence in the database.
+    pub fn evidence_dir(&self) -> Option<PathBuf> {
+        self.backend.evidence_dir()
     }
 
-    /// Changes how long a write waits for another process's lock (default [`BUSY_TIMEOUT`]).
+    /// The folder of the locks that keep two processes from running one audit or sealing into
+    /// one place of the chain: beside an SQLite history, else in the output folder `out`.
+    pub fn lock_dir(&self, out: &Path) -> PathBuf {
+        match self.location() {
+            Location::Sqlite(path) => crate::lock::FileLock::dir_for(path),
+            Location::Postgres(_) => out.join("locks"),
+        }
+    }
+
+    /// Changes how long an SQLite write waits for another process's lock (default
+    /// [`BUSY_TIMEOUT`]); PostgreSQL waits on its own row locks.
     pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<(), StoreError> {
-        self.conn
-            .busy_timeout(timeout)
-            .map_err(|e| sqlite(&self.path, "setting the busy timeout", e))
+        self.backend.set_busy_timeout(timeout)
     }
 
-    /// The uncompressed bytes of the evidence file named `sha256`, checked against its name
-    /// (a changed file is [`StoreError::Tampered`]).
-    pub fn read_artifact(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
-        evidence::read(&self.evidence_dir(), sha256)
+    /// Stores a run's facts before its first record. Beginning a run id that is already
+    /// stored (a resumed run) replaces its facts and scenario files with these and keeps its
+    /// records.
+    pub fn begin_run(&mut self, run: &Run) -> Result<(), StoreError> {
+        self.backend.begin_run(run)
     }
 
-    /// Where the evidence file named `sha256` is, if it is there (for reports that link to it).
-    pub fn artifact_path(&self, sha256: &str) -> Option<PathBuf> {
-        evidence::locate(&self.evidence_dir(), sha256)
+    /// Joins shard `shard` to the group run `run.id`, storing the run if no shard has yet.
+    /// Answers whether the run was already stored (by another shard, or this one before).
+    pub fn join_group(&mut self, run: &Run, shard: Shard) -> Result<bool, StoreError> {
+        self.backend.join_group(run, shard)
     }
-}
 
-/// SQLite takes a 0-byte file for a new, empty database: a history truncated by a full disk
-/// or a failed copy would silently become a new history. A file that another process has just
-/// created is 0 bytes too, for the moment it takes that process to write its header, so a
-/// 0-byte file is given that moment before it is refused.
-fn refuse_empty_file(db: &Path) -> Result<(), StoreError> {
-    let empty = || std::fs::metadata(db).is_ok_and(|m| m.is_file() && m.len() == 0);
-    let started = Instant::now();
-    while empty() {
-        if started.elapsed() > EMPTY_FILE_GRACE {
-            return Err(StoreError::EmptyFile {
-                path: db.to_path_buf(),
+    /// Marks a run as ended with `status`.
+    pub fn finish_run(
+        &mut self,
+        run_id: &str,
+        status: RunStatus,
+        ended_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.backend.finish_run(run_id, status, ended_at)
+    }
+
+    /// Ends one shard of a group run; the run completes when its last shard does.
+    pub fn finish_shard(
+        &mut self,
+        run_id: &str,
+        shard: Shard,
+        status: RunStatus,
+        ended_at: DateTime<Utc>,
+    ) -> Result<GroupState, StoreError> {
+        self.backend.finish_shard(run_id, shard, status, ended_at)
+    }
+
+    /// Records that the run's seal was written at `at`.
+    pub fn mark_sealed(&self, run_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.backend.mark_sealed(run_id, at)
+    }
+
+    /// Marks a run as failed because it stopped itself early, and why (see
+    /// [`Store::stop_reason`]).
+    pub fn stop_run(
+        &mut self,
+        run_id: &str,
+        reason: &str,
+        ended_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.backend.stop_run(run_id, reason, ended_at)
+    }
+
+    /// Whether the run's seal was ever written (see [`Store::mark_sealed`]).
+    pub fn was_sealed(&self, run_id: &str) -> Result<bool, StoreError> {
+        self.backend.was_sealed(run_id)
+    }
+
+    /// Why a run stopped itself before measuring what it planned; `None` for a run that did
+    /// not (or is not stored).
+    pub fn stop_reason(&self, run_id: &str) -> Result<Option<String>, StoreError> {
+        self.backend.stop_reason(run_id)
+    }
+
+    /// The run with this id, if stored.
+    pub fn run(&self, run_id: &str) -> Result<Option<Run>, StoreError> {
+        self.backend.run(run_id)
+    }
+
+    /// Every stored run, oldest first.
+    pub fn runs(&self) -> Result<Vec<Run>, StoreError> {
+        self.backend.runs()
+    }
+
+    /// The shards of a group run and their states; empty for a run of one process.
+    pub fn shards(&self, run_id: &str) -> Result<Vec<(Shard, RunStatus)>, StoreError> {
+        self.backend.shards(run_id)
+    }
+
+    /// Stores one observation + verdict (+ its hops and attempts) in ONE transaction, after
+    /// storing its artifacts. Replaces an earlier record with the same (run_id, key): that is
+    /// how a resumed run re-measures interrupted probes. The run must have been begun.
+    pub fn record(&mut self, record: &Record, artifacts: &[Artifact]) -> Result<(), StoreError> {
+        let prepared = PreparedRecord::new(record.clone(), artifacts)?;
+        self.record_batch(std::slice::from_ref(&prepared))
+    }
+
+    /// Stores prepared records in ONE transaction, after storing all their artifacts: a run's
+    /// writer commits whatever records are waiting at once, so a busy run commits in batches
+    /// and a quiet one record by record. All of them are stored, or none (the error says why).
+    pub fn record_batch(&mut self, batch: &[PreparedRecord]) -> Result<(), StoreError> {
+        self.backend.record_batch(batch)
+    }
+
+    /// Replaces the verdict of a stored record (for `reclassify`), noting `signature_set`: an
+    /// id of the signature set that produced it (e.g. a hash of the signature files), so the
+    /// history says which verdicts were recomputed and with what.
+    pub fn update_verdict(
+        &mut self,
+        run_id: &str,
+        key: &str,
+        verdict: &StoredVerdict,
+        control_verdict: Option<VerdictKind>,
+        signature_set: &str,
+    ) -> Result<(), StoreError> {
+        self.backend
+            .update_verdict(run_id, key, verdict, control_verdict, signature_set)
+    }
+
+    /// The records of a run, in the order they were stored (a replaced record counts as
+    /// stored when it was replaced). Holds every page in memory: for a whole run, prefer
+    /// [`Store::for_each_record`].
+    pub fn records(&self, run_id: &str) -> Result<Vec<Record>, StoreError> {
+        self.collect_records(run_id, BodyRead::Full)
+    }
+
+    /// The records of a run as [`Store::records`] gives them, but with `observation.body`
+    /// empty: for readers that need verdicts, keys and evidence hashes and not the page (a
+    /// report's past runs, sealing, verifying, pruning), which would otherwise decompress
+    /// every page of the history.
+    pub fn records_without_bodies(&self, run_id: &str) -> Result<Vec<Record>, StoreError> {
+        self.collect_records(run_id, BodyRead::Skip)
+    }
+
+    fn collect_records(&self, run_id: &str, body: BodyRead) -> Result<Vec<Record>, StoreError> {
+        let mut records = Vec::new();
+        self.for_each_record(run_id, body, |stored| {
+            records.push(stored.record);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(records)
+    }
+
+    /// The page of the record stored under `key` in `run_id` (empty when there is none), for
+    /// a reader that went through a run without bodies and wants a few of them.
+    pub fn body(&self, run_id: &str, key: &str) -> Result<String, StoreError> {
+        self.backend.body(run_id, key)
+    }
+
+    /// Calls `each` with every record of a run, in the order they were stored, reading one
+    /// record at a time: memory stays the same however large the run. Stops at the first
+    /// error, the store's or `each`'s.
+    pub fn for_each_record<E: From<StoreError>>(
+        &self,
+        run_id: &str,
+        body: BodyRead,
+        mut each: impl FnMut(StoredRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut failed = None;
+        let read = self
+            .backend
+            .for_each_record(run_id, body, &mut |stored| match each(stored) {
+                Ok(()) => true,
+                Err(err) => {
+                    failed = Some(err);
+                    false
+                }
             });
+        match failed {
+            Some(err) => Err(err),
+            None => read.map_err(E::from),
         }
-        std::thread::sleep(WAL_RETRY_PAUSE);
     }
-    Ok(())
+
+    /// How many records of a run have each verdict, per host.
+    pub fn verdict_counts(&self, run_id: &str) -> Result<Vec<VerdictCount>, StoreError> {
+        self.backend.verdict_counts(run_id)
+    }
+
+    /// The records of a run counted by role, verdict and mechanism.
+    pub fn mechanism_counts(&self, run_id: &str) -> Result<Vec<MechanismCount>, StoreError> {
+        self.backend.mechanism_counts(run_id)
+    }
+
+    /// The verdicts of a run's measured controls (interrupted ones are measured again), by
+    /// (audit, link id): what a resumed run pairs its remaining probes with.
+    pub fn control_verdicts(
+        &self,
+        run_id: &str,
+    ) -> Result<HashMap<(String, String), StoredVerdict>, StoreError> {
+        self.backend.control_verdicts(run_id)
+    }
+
+    /// Keys ([`Record::key`]) already measured in this run, leaving out records whose
+    /// observation failed with `interrupted`: those are measured again on resume.
+    pub fn measured_keys(&self, run_id: &str) -> Result<HashSet<String>, StoreError> {
+        self.backend.measured_keys(run_id)
+    }
+
+    /// The uncompressed bytes of the evidence named `sha256`, checked against its name
+    /// (changed evidence is [`StoreError::Tampered`]).
+    pub fn read_artifact(&self, sha256: &str) -> Result<Vec<u8>, StoreError> {
+        evidence::check_sha(sha256)?;
+        let sha256 = sha256.to_ascii_lowercase();
+        match self.backend.stored_evidence(&sha256)? {
+            Some(found) => {
+                let place = self.evidence_place(&found.name);
+                evidence::unpack(&sha256, &found.name, &place, found.stored)
+            }
+            None => Err(StoreError::ArtifactMissing {
+                dir: self.evidence_place(""),
+                sha256,
+            }),
+        }
+    }
+
+    /// The evidence named `sha256` as stored (its file name and bytes), if the history has it.
+    pub fn stored_evidence(&self, sha256: &str) -> Result<Option<StoredEvidence>, StoreError> {
+        if evidence::check_sha(sha256).is_err() {
+            return Ok(None);
+        }
+        self.backend.stored_evidence(&sha256.to_ascii_lowercase())
+    }
+
+    /// Whether the history has the evidence named `sha256`.
+    pub fn has_evidence(&self, sha256: &str) -> bool {
+        evidence::check_sha(sha256).is_ok()
+            && self.backend.has_evidence(&sha256.to_ascii_lowercase())
+    }
+
+    /// Writes the evidence named by `hashes` that the history has into `dir` as files (for a
+    /// report read from a database, whose links need files); files already there are kept.
+    pub fn export_evidence<'a>(
+        &self,
+        hashes: impl IntoIterator<Item = &'a String>,
+        dir: &Path,
+    ) -> Result<usize, StoreError> {
+        let mut written = 0;
+        for sha256 in hashes {
+            if let Some(found) = self.stored_evidence(sha256)?
+                && evidence::write_named(dir, &found.name, &found.stored)?
+            {
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    /// Where evidence named `name` is, for messages: the file, or the database.
+    fn evidence_place(&self, name: &str) -> PathBuf {
+        match self.evidence_dir() {
+            Some(dir) => dir.join(name),
+            None => PathBuf::from(format!("{} (evidence {name})", self.location())),
+        }
+    }
 }
 
-/// The folder the evidence of the history at `db` is kept in: `evidence/` beside it.
+/// The folder the evidence of the SQLite history at `db` is kept in: `evidence/` beside it.
 pub fn evidence_dir_of(db: &Path) -> PathBuf {
     match db.parent() {
         Some(parent) => parent.join(EVIDENCE_DIR),
         None => PathBuf::from(EVIDENCE_DIR),
-    }
-}
-
-/// Creates a new history at `db` whole or not at all: the schema is written to a file beside
-/// it, which is then linked into place. A process killed while creating a history (or a full
-/// disk) so leaves no empty or half-made `linkgate.db`, and a 0-byte history always means a
-/// damaged one, which is refused. Another process that created the file first wins; its
-/// history is opened instead.
-fn create_whole(db: &Path) -> Result<(), StoreError> {
-    let name = db
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "linkgate.db".to_string());
-    static DRAFTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = DRAFTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let draft = db.with_file_name(format!(".{name}.new-{}-{n}", std::process::id()));
-    let _ = std::fs::remove_file(&draft);
-    let made = Store::open_existing(&draft).map(drop).and_then(|()| {
-        match std::fs::hard_link(&draft, db) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            Err(source) => Err(StoreError::Create {
-                path: db.to_path_buf(),
-                source,
-            }),
-        }
-    });
-    for suffix in ["", "-wal", "-shm"] {
-        let mut leftover = draft.clone().into_os_string();
-        leftover.push(suffix);
-        let _ = std::fs::remove_file(leftover);
-    }
-    made
-}
-
-/// How long a 0-byte database file may stay empty before it is refused.
-const EMPTY_FILE_GRACE: Duration = Duration::from_millis(500);
-
-/// How long to sleep between tries of the journal-mode switch: short, because the lock it
-/// waits for is held only while another connection makes the same switch.
-const WAL_RETRY_PAUSE: Duration = Duration::from_millis(5);
-
-/// Switches the connection to write-ahead logging and answers the journal mode it ended in.
-/// The switch needs the file to itself for a moment, and SQLite answers busy at once rather
-/// than calling the busy handler, so two processes opening a new database together would
-/// make one fail: this tries again until [`BUSY_TIMEOUT`] has passed.
-fn switch_to_wal(conn: &Connection) -> Result<String, rusqlite::Error> {
-    let started = Instant::now();
-    loop {
-        match conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)) {
-            Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
-                std::thread::sleep(WAL_RETRY_PAUSE)
-            }
-            answer => return answer,
-        }
     }
 }

@@ -5,20 +5,13 @@
 
 use rusqlite::{Transaction, TransactionBehavior, params};
 
-use super::codec::{int, time};
-use super::error::sqlite;
-use super::{PreparedRecord, Store, StoreError, evidence};
-use crate::model::{Artifact, Attempt, Hop, Record, StoredVerdict, VerdictKind};
+use super::Sqlite;
+use crate::model::{Attempt, Hop, StoredVerdict, VerdictKind};
+use crate::store::codec::{int, time};
+use crate::store::error::sqlite;
+use crate::store::{PreparedRecord, StoreError, evidence};
 
-impl Store {
-    /// Stores one observation + verdict (+ its hops and attempts) in ONE transaction, after
-    /// writing its artifacts. Replaces an earlier record with the same (run_id, key): that is
-    /// how a resumed run re-measures interrupted probes. The run must have been begun.
-    pub fn record(&mut self, record: &Record, artifacts: &[Artifact]) -> Result<(), StoreError> {
-        let prepared = PreparedRecord::new(record.clone(), artifacts)?;
-        self.record_batch(std::slice::from_ref(&prepared))
-    }
-
+impl Sqlite {
     /// Stores prepared records in ONE transaction, after writing all their artifacts: a run's
     /// writer commits whatever records are waiting at once, so a busy run commits in batches
     /// and a quiet one record by record. All of them are stored, or none (the error says why).

@@ -6,14 +6,14 @@
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
-use super::StoreError;
-use super::error::sqlite;
+use crate::store::StoreError;
+use crate::store::error::sqlite;
 
 /// `LKGT` in ASCII: tells a linkgate history from any other SQLite file.
 pub(super) const APPLICATION_ID: i64 = 0x4C4B_4754;
 
 /// `MIGRATIONS[i]` takes a database from version `i` to version `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version this linkgate writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -144,6 +144,21 @@ const V5: &str = "ALTER TABLE runs ADD COLUMN stop_reason TEXT;";
 /// control's (JSON: `same_title`, `length_percent`, `text_percent`), for probes not opened;
 /// NULL otherwise and in rows written before version 6.
 const V6: &str = "ALTER TABLE observations ADD COLUMN control_similarity TEXT;";
+
+/// Version 7. `run_shards`: the shards of a run group (`--run-group`), one row per shard
+/// with its own status, so N processes write one run and the last to complete seals it.
+/// Runs of one process have no rows here.
+pub(crate) const V7: &str = "
+CREATE TABLE run_shards (
+    run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    shard       INTEGER NOT NULL,
+    shards      INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    PRIMARY KEY (run_id, shard)
+);
+";
 
 /// What the file says about itself.
 struct State {

@@ -1,61 +1,17 @@
 //! Reading records back: the exact `Record` values that were stored, decoded body included,
 //! so reports read the history and `reclassify` can recompute every verdict from it. Runs are
-//! read one record at a time ([`Store::for_each_record`]) and counted in SQL
-//! ([`Store::verdict_counts`]), so the end of a run of any size needs little memory.
+//! read one record at a time ([`Sqlite::for_each_record`]) and counted in SQL
+//! ([`Sqlite::verdict_counts`]), so the end of a run of any size needs little memory.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, params};
 use std::collections::{HashMap, HashSet};
 
-use super::codec::{
-    from_json, gunzip_text, name, opt_name, opt_time, opt_unsigned, req_time, serde_name, unsigned,
-};
-use super::error::sqlite;
-use super::{Store, StoreError};
-use crate::classify::page_title;
-use crate::model::{
-    Actor, Attempt, Category, Client, EngineKind, Failure, FailureKind, Hop, Observation,
-    ProbeRole, Record, Scene, StoredVerdict, VerdictKind,
-};
-
-/// How much of each page a read decompresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyRead {
-    /// The whole decoded page, as stored.
-    Full,
-    /// None: `observation.body` is left empty. For listings and the CSV, which need only the
-    /// title ([`StoredRecord::title`]) and would otherwise decompress every page.
-    Skip,
-}
-
-/// A record read back, with its page's title.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredRecord {
-    pub record: Record,
-    /// The final page's `<title>`, whitespace collapsed; `None` when it has none.
-    pub title: Option<String>,
-}
-
-/// How many records of a run have one verdict, per host (for summaries without reading
-/// every record).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerdictCount {
-    /// Records of the neutral control context.
-    pub control: bool,
-    /// The host platform (`None` for controls).
-    pub host: Option<String>,
-    pub verdict: VerdictKind,
-    pub count: usize,
-}
-
-/// How many records of a run have one role, verdict and mechanism (why pairs could not be
-/// judged, without reading every record).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MechanismCount {
-    pub role: ProbeRole,
-    pub verdict: VerdictKind,
-    pub mechanism: String,
-    pub count: usize,
-}
+use super::Sqlite;
+use crate::model::{FailureKind, ProbeRole, StoredVerdict, VerdictKind};
+use crate::store::codec::{gunzip_text, name, unsigned};
+use crate::store::decode;
+use crate::store::error::sqlite;
+use crate::store::{BodyRead, MechanismCount, StoreError, StoredRecord, VerdictCount};
 
 /// The observation columns a read selects, the body last: `?2` says whether to read it.
 const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platform, o.scene,
@@ -67,31 +23,7 @@ const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platfor
     v.kind, v.mechanism, v.actor, v.signature, v.reason, v.control_verdict,
     CASE WHEN ?2 OR o.title IS NULL THEN o.body_gz END AS body_gz";
 
-impl Store {
-    /// The records of a run, in the order they were stored (a replaced record counts as
-    /// stored when it was replaced). Holds every page in memory: for a whole run, prefer
-    /// [`Store::for_each_record`].
-    pub fn records(&self, run_id: &str) -> Result<Vec<Record>, StoreError> {
-        self.collect_records(run_id, BodyRead::Full)
-    }
-
-    /// The records of a run as [`Store::records`] gives them, but with `observation.body`
-    /// empty: for readers that need verdicts, keys and evidence hashes and not the page (a
-    /// report's past runs, sealing, verifying, pruning), which would otherwise decompress
-    /// every page of the history.
-    pub fn records_without_bodies(&self, run_id: &str) -> Result<Vec<Record>, StoreError> {
-        self.collect_records(run_id, BodyRead::Skip)
-    }
-
-    fn collect_records(&self, run_id: &str, body: BodyRead) -> Result<Vec<Record>, StoreError> {
-        let mut records = Vec::new();
-        self.for_each_record(run_id, body, |stored| {
-            records.push(stored.record);
-            Ok::<(), StoreError>(())
-        })?;
-        Ok(records)
-    }
-
+impl Sqlite {
     /// The page of the record stored under `key` in `run_id` (empty when there is none), for
     /// a reader that went through a run without bodies and wants a few of them.
     pub fn body(&self, run_id: &str, key: &str) -> Result<String, StoreError> {
@@ -111,12 +43,12 @@ impl Store {
     /// Calls `each` with every record of a run, in the order they were stored, reading one
     /// record at a time: memory stays the same however large the run. Stops at the first
     /// error, the store's or `each`'s.
-    pub fn for_each_record<E: From<StoreError>>(
+    pub fn for_each_record(
         &self,
         run_id: &str,
         body: BodyRead,
-        mut each: impl FnMut(StoredRecord) -> Result<(), E>,
-    ) -> Result<(), E> {
+        each: &mut dyn FnMut(StoredRecord) -> bool,
+    ) -> Result<(), StoreError> {
         let action = "reading records";
         let fail = |e| sqlite(&self.path, action, e);
         let ids: Vec<i64> = self
@@ -140,27 +72,32 @@ impl Store {
             .conn
             .prepare(&run_wide(HOP_COLUMNS, "hops", "h"))
             .map_err(fail)?;
-        let mut hops =
-            ByObservation::new(hop_rows.query_map([run_id], hop_from_row).map_err(fail)?);
+        let mut hops = ByObservation::new(
+            hop_rows
+                .query_map([run_id], |row| decode::hop(row))
+                .map_err(fail)?,
+        );
         let mut attempt_rows = self
             .conn
             .prepare(&run_wide(ATTEMPT_COLUMNS, "attempts", "a"))
             .map_err(fail)?;
         let mut attempts = ByObservation::new(
             attempt_rows
-                .query_map([run_id], attempt_from_row)
+                .query_map([run_id], |row| decode::attempt(row))
                 .map_err(fail)?,
         );
         for id in ids {
             let row = statement
-                .query_row(params![id, full], |row| stored_from_row(row, body))
+                .query_row(params![id, full], |row| decode::stored(row, body))
                 .optional()
                 .map_err(fail)?;
             // A record replaced since the ids were read is read where it now stands.
             let Some(mut stored) = row else { continue };
             stored.record.observation.hops = hops.of(id).map_err(fail)?;
             stored.record.observation.attempts = attempts.of(id).map_err(fail)?;
-            each(stored)?;
+            if !each(stored) {
+                break;
+            }
         }
         Ok(())
     }
@@ -241,7 +178,10 @@ impl Store {
         ];
         statement
             .query_map(params, |row| {
-                Ok(((row.get("audit")?, row.get("link_id")?), verdict(row)?))
+                Ok((
+                    (row.get("audit")?, row.get("link_id")?),
+                    decode::verdict(row)?,
+                ))
             })
             .and_then(|rows| rows.collect())
             .map_err(fail)
@@ -267,34 +207,10 @@ impl Store {
     }
 }
 
-/// The `failure_kind` and `failure_message` columns of a row.
 const HOP_COLUMNS: &str = "h.observation_id, h.url, h.status, h.location, h.via, h.elapsed_ms";
 
 const ATTEMPT_COLUMNS: &str = "a.observation_id, a.number, a.started_at, a.duration_ms, a.status,
      a.failure_kind, a.failure_message, a.wait_ms";
-
-fn hop_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Hop)> {
-    let hop = Hop {
-        url: row.get("url")?,
-        status: opt_unsigned(row, "status", "a hop's status")?,
-        location: row.get("location")?,
-        via: name(row, "via", "how a hop was made", serde_name)?,
-        elapsed_ms: unsigned(row, "elapsed_ms", "a hop's time")?,
-    };
-    Ok((row.get("observation_id")?, hop))
-}
-
-fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Attempt)> {
-    let attempt = Attempt {
-        number: unsigned(row, "number", "an attempt's number")?,
-        started_at: req_time(row, "started_at", "an attempt's start time")?,
-        duration_ms: unsigned(row, "duration_ms", "an attempt's duration")?,
-        status: opt_unsigned(row, "status", "an attempt's status")?,
-        failure: failure(row, "an attempt's failure")?,
-        wait_ms: opt_unsigned(row, "wait_ms", "an attempt's wait")?,
-    };
-    Ok((row.get("observation_id")?, attempt))
-}
 
 /// The rows of a run-wide query in observation order, handed out an observation at a time,
 /// so reading a run's records costs three queries, not two more per record.
@@ -330,90 +246,4 @@ impl<T, I: Iterator<Item = rusqlite::Result<(i64, T)>>> ByObservation<T, I> {
             }
         }
     }
-}
-
-fn failure(row: &Row<'_>, what: &'static str) -> rusqlite::Result<Option<Failure>> {
-    let kind = opt_name(row, "failure_kind", what, FailureKind::parse)?;
-    let message: Option<String> = row.get("failure_message")?;
-    Ok(kind.map(|kind| Failure {
-        kind,
-        message: message.unwrap_or_default(),
-    }))
-}
-
-/// A record without its hops and attempts (read separately), with its title. A row written
-/// before schema version 2 has no stored title: its body was read to find it.
-fn stored_from_row(row: &Row<'_>, body: BodyRead) -> rusqlite::Result<StoredRecord> {
-    let mut record = record_from_row(row)?;
-    let title = match row.get::<_, Option<String>>("title")? {
-        Some(title) => Some(title).filter(|t| !t.is_empty()),
-        None => page_title(&record.observation.body),
-    };
-    if body == BodyRead::Skip {
-        record.observation.body = String::new();
-    }
-    Ok(StoredRecord { record, title })
-}
-
-/// The verdict columns of a row.
-fn verdict(row: &Row<'_>) -> rusqlite::Result<StoredVerdict> {
-    Ok(StoredVerdict {
-        kind: name(row, "kind", "a verdict", VerdictKind::parse)?,
-        mechanism: row.get("mechanism")?,
-        actor: name(row, "actor", "an actor", Actor::parse)?,
-        signature: row.get("signature")?,
-        reason: row.get("reason")?,
-    })
-}
-
-/// A record without its hops and attempts; its body is empty when it was not selected.
-fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Record> {
-    let observation = Observation {
-        engine: name(row, "engine", "an observation's engine", EngineKind::parse)?,
-        entry_url: row.get("entry_url")?,
-        hops: Vec::new(),
-        final_url: row.get("final_url")?,
-        status: opt_unsigned(row, "status", "an observation's status")?,
-        headers: from_json(row, "headers", "an observation's headers")?,
-        body: gunzip_text(row, "body_gz", "an observation's body")?,
-        charset: row.get("charset")?,
-        truncated: row.get("truncated")?,
-        body_sha256: row.get("body_sha256")?,
-        screenshot_sha256: row.get("screenshot_sha256")?,
-        rendered_text: row.get("rendered_text")?,
-        dialogs: from_json(row, "dialogs", "an observation's dialogs")?,
-        evidence: from_json(row, "evidence", "an observation's evidence list")?,
-        continue_url: row.get("continue_url")?,
-        continue_control: row.get("continue_control")?,
-        script_undecided: row.get("script_undecided")?,
-        control_similarity: row
-            .get::<_, Option<String>>("control_similarity")?
-            .and_then(|text| serde_json::from_str(&text).ok()),
-        attempts: Vec::new(),
-        failure: failure(row, "an observation's failure")?,
-        started_at: opt_time(row, "started_at", "an observation's start time")?,
-        duration_ms: unsigned(row, "duration_ms", "an observation's duration")?,
-    };
-    Ok(Record {
-        run_id: row.get("run_id")?,
-        observed_at: req_time(row, "observed_at", "an observation's time")?,
-        audit: row.get("audit")?,
-        context: row.get("context")?,
-        host_platform: row.get("host_platform")?,
-        scene: opt_name(row, "scene", "a scene", Scene::parse)?,
-        client: name(row, "client", "a client", Client::parse)?,
-        link_id: row.get("link_id")?,
-        link_platform: row.get("link_platform")?,
-        link_category: name(row, "link_category", "a link category", Category::parse)?,
-        url: row.get("url")?,
-        role: name(row, "role", "a probe role", ProbeRole::parse)?,
-        observation,
-        verdict: verdict(row)?,
-        control_verdict: opt_name(
-            row,
-            "control_verdict",
-            "a control verdict",
-            VerdictKind::parse,
-        )?,
-    })
 }

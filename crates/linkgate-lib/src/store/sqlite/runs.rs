@@ -2,18 +2,20 @@
 //! written when a run begins and its status when it ends, so a run that dies half-way is
 //! still on record as `running` and can be resumed.
 
-use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::codec::{from_json, json, name, opt_time, req_time, time};
-use super::error::sqlite;
-use super::{Store, StoreError};
+use super::Sqlite;
 use crate::model::{Run, RunStatus, ScenarioFile};
+use crate::store::StoreError;
+use crate::store::codec::{json, time};
+use crate::store::decode;
+use crate::store::error::sqlite;
 use chrono::{DateTime, Utc};
 
 const RUN_COLUMNS: &str =
     "id, started_at, ended_at, status, tool_version, vantage, simulated, audits";
 
-impl Store {
+impl Sqlite {
     /// Stores a run's facts before its first record. Beginning a run id that is already
     /// stored (a resumed run) replaces its facts and scenario files with these and keeps its
     /// records.
@@ -63,7 +65,7 @@ impl Store {
     }
 
     /// Marks a run as failed because it stopped itself early, and why (see
-    /// [`Store::stop_reason`]).
+    /// [`Sqlite::stop_reason`]).
     pub fn stop_run(
         &mut self,
         run_id: &str,
@@ -83,7 +85,7 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the run's seal was ever written (see [`Store::mark_sealed`]).
+    /// Whether the run's seal was ever written (see [`Sqlite::mark_sealed`]).
     pub fn was_sealed(&self, run_id: &str) -> Result<bool, StoreError> {
         self.conn
             .query_row(
@@ -116,7 +118,7 @@ impl Store {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1");
         let run = self
             .conn
-            .query_row(&sql, [run_id], run_from_row)
+            .query_row(&sql, [run_id], |row| decode::run(row))
             .optional()
             .map_err(|e| sqlite(&self.path, action, e))?;
         match run {
@@ -137,7 +139,7 @@ impl Store {
             .prepare(&sql)
             .map_err(|e| sqlite(&self.path, action, e))?;
         let mut runs = statement
-            .query_map([], run_from_row)
+            .query_map([], |row| decode::run(row))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Run>>>())
             .map_err(|e| sqlite(&self.path, action, e))?;
         for run in &mut runs {
@@ -171,7 +173,7 @@ impl Store {
     }
 }
 
-fn insert_run(tx: &Transaction<'_>, run: &Run) -> rusqlite::Result<()> {
+pub(super) fn insert_run(tx: &Transaction<'_>, run: &Run) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO runs (id, started_at, ended_at, status, tool_version, vantage, simulated, audits)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -198,19 +200,4 @@ fn insert_run(tx: &Transaction<'_>, run: &Run) -> rusqlite::Result<()> {
         insert.execute(params![run.id, n as i64, file.path, file.sha256])?;
     }
     Ok(())
-}
-
-/// A run without its scenario files (read separately).
-fn run_from_row(row: &Row<'_>) -> rusqlite::Result<Run> {
-    Ok(Run {
-        id: row.get("id")?,
-        started_at: req_time(row, "started_at", "a run's start time")?,
-        ended_at: opt_time(row, "ended_at", "a run's end time")?,
-        status: name(row, "status", "a run's status", RunStatus::parse)?,
-        tool_version: row.get("tool_version")?,
-        vantage: row.get("vantage")?,
-        audits: from_json(row, "audits", "a run's audit list")?,
-        scenario_files: Vec::new(),
-        simulated: row.get("simulated")?,
-    })
 }

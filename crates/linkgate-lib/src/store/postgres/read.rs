@@ -1,0 +1,193 @@
+//! Reading records back from the PostgreSQL history: the same values `sqlite/read.rs` gives,
+//! decoded by the same code ([`crate::store::decode`]). A run is read a record at a time; its
+//! hops and attempts are read in one query each, held by observation.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{PgRow, Postgres, block_on};
+use crate::model::{Attempt, FailureKind, Hop, ProbeRole, StoredVerdict, VerdictKind};
+use crate::store::codec::{gunzip_text, name, unsigned};
+use crate::store::{BodyRead, MechanismCount, StoreError, StoredRecord, VerdictCount, decode};
+
+/// The observation columns a read selects, the body last: `$2` says whether to read it.
+const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platform, o.scene,
+    o.client, o.link_id, o.link_platform, o.link_category, o.url, o.role, o.observed_at,
+    o.engine, o.entry_url, o.final_url, o.status, o.charset, o.truncated, o.body_sha256,
+    o.screenshot_sha256, o.rendered_text, o.dialogs, o.evidence, o.headers, o.failure_kind,
+    o.failure_message, o.duration_ms, o.started_at, o.title, o.continue_url,
+    o.continue_control, o.script_undecided, o.control_similarity,
+    v.kind, v.mechanism, v.actor, v.signature, v.reason, v.control_verdict,
+    CASE WHEN $2 OR o.title IS NULL THEN o.body_gz END AS body_gz";
+
+impl Postgres {
+    fn rows(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        action: &'static str,
+    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        block_on(self.client.query(sql, params))
+            .map_err(|e| crate::store::error::postgres(&self.shown, action, e))
+    }
+
+    fn cells<'a>(&'a self, row: &'a tokio_postgres::Row) -> PgRow<'a> {
+        PgRow {
+            row,
+            shown: &self.shown,
+        }
+    }
+
+    pub(super) fn body(&self, run_id: &str, key: &str) -> Result<String, StoreError> {
+        let rows = self.rows(
+            "SELECT body_gz FROM observations WHERE run_id = $1 AND key = $2",
+            &[&run_id, &key],
+            "reading a page",
+        )?;
+        match rows.first() {
+            Some(row) => gunzip_text(&self.cells(row), "body_gz", "an observation's body"),
+            None => Ok(String::new()),
+        }
+    }
+
+    pub(super) fn for_each_record(
+        &self,
+        run_id: &str,
+        body: BodyRead,
+        each: &mut dyn FnMut(StoredRecord) -> bool,
+    ) -> Result<(), StoreError> {
+        let action = "reading records";
+        let ids: Vec<i64> = self
+            .rows(
+                "SELECT id FROM observations WHERE run_id = $1 ORDER BY id",
+                &[&run_id],
+                action,
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let mut hops: HashMap<i64, Vec<Hop>> = HashMap::new();
+        for row in self.rows(
+            "SELECT h.observation_id, h.url, h.status, h.location, h.via, h.elapsed_ms
+             FROM hops h JOIN observations o ON o.id = h.observation_id
+             WHERE o.run_id = $1 ORDER BY h.observation_id, h.n",
+            &[&run_id],
+            action,
+        )? {
+            let (id, hop) = decode::hop(&self.cells(&row))?;
+            hops.entry(id).or_default().push(hop);
+        }
+        let mut attempts: HashMap<i64, Vec<Attempt>> = HashMap::new();
+        for row in self.rows(
+            "SELECT a.observation_id, a.number, a.started_at, a.duration_ms, a.status,
+                    a.failure_kind, a.failure_message, a.wait_ms
+             FROM attempts a JOIN observations o ON o.id = a.observation_id
+             WHERE o.run_id = $1 ORDER BY a.observation_id, a.n",
+            &[&run_id],
+            action,
+        )? {
+            let (id, attempt) = decode::attempt(&self.cells(&row))?;
+            attempts.entry(id).or_default().push(attempt);
+        }
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM observations o
+             JOIN verdicts v ON v.observation_id = o.id WHERE o.id = $1"
+        );
+        let statement = block_on(self.client.prepare(&sql))
+            .map_err(|e| crate::store::error::postgres(&self.shown, action, e))?;
+        let full = body == BodyRead::Full;
+        for id in ids {
+            let row = block_on(self.client.query_opt(&statement, &[&id, &full]))
+                .map_err(|e| crate::store::error::postgres(&self.shown, action, e))?;
+            // A record replaced since the ids were read is read where it now stands.
+            let Some(row) = row else { continue };
+            let mut stored = decode::stored(&self.cells(&row), body)?;
+            stored.record.observation.hops = hops.remove(&id).unwrap_or_default();
+            stored.record.observation.attempts = attempts.remove(&id).unwrap_or_default();
+            if !each(stored) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn verdict_counts(&self, run_id: &str) -> Result<Vec<VerdictCount>, StoreError> {
+        let rows = self.rows(
+            "SELECT o.role = $2 AS control, o.host_platform, v.kind, count(*) AS n
+             FROM observations o JOIN verdicts v ON v.observation_id = o.id
+             WHERE o.run_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            &[&run_id, &ProbeRole::Control.as_str()],
+            "counting verdicts",
+        )?;
+        rows.iter()
+            .map(|row| {
+                let cells = self.cells(row);
+                let control: bool = row.get("control");
+                Ok(VerdictCount {
+                    control,
+                    host: if control {
+                        None
+                    } else {
+                        row.get("host_platform")
+                    },
+                    verdict: name(&cells, "kind", "a verdict", VerdictKind::parse)?,
+                    count: unsigned(&cells, "n", "a count")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn mechanism_counts(&self, run_id: &str) -> Result<Vec<MechanismCount>, StoreError> {
+        let rows = self.rows(
+            "SELECT o.role, v.kind, v.mechanism, count(*) AS n
+             FROM observations o JOIN verdicts v ON v.observation_id = o.id
+             WHERE o.run_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            &[&run_id],
+            "counting mechanisms",
+        )?;
+        rows.iter()
+            .map(|row| {
+                let cells = self.cells(row);
+                Ok(MechanismCount {
+                    role: name(&cells, "role", "a probe role", ProbeRole::parse)?,
+                    verdict: name(&cells, "kind", "a verdict", VerdictKind::parse)?,
+                    mechanism: row.get("mechanism"),
+                    count: unsigned(&cells, "n", "a count")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn control_verdicts(
+        &self,
+        run_id: &str,
+    ) -> Result<HashMap<(String, String), StoredVerdict>, StoreError> {
+        let rows = self.rows(
+            "SELECT o.audit, o.link_id, v.kind, v.mechanism, v.actor, v.signature, v.reason
+             FROM observations o JOIN verdicts v ON v.observation_id = o.id
+             WHERE o.run_id = $1 AND o.role = $2
+               AND (o.failure_kind IS NULL OR o.failure_kind != $3)",
+            &[
+                &run_id,
+                &ProbeRole::Control.as_str(),
+                &FailureKind::Interrupted.as_str(),
+            ],
+            "reading the controls",
+        )?;
+        rows.iter()
+            .map(|row| {
+                let key = (row.get("audit"), row.get("link_id"));
+                Ok((key, decode::verdict(&self.cells(row))?))
+            })
+            .collect()
+    }
+
+    pub(super) fn measured_keys(&self, run_id: &str) -> Result<HashSet<String>, StoreError> {
+        let rows = self.rows(
+            "SELECT key FROM observations
+             WHERE run_id = $1 AND (failure_kind IS NULL OR failure_kind != $2)",
+            &[&run_id, &FailureKind::Interrupted.as_str()],
+            "reading the measured keys",
+        )?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+}

@@ -64,9 +64,15 @@ fn free_port() -> u16 {
 impl PgServer {
     /// Creates a cluster and starts it (about a second).
     pub fn start() -> PgServer {
-        let dir = tempfile::tempdir().unwrap();
         // SAFETY: geteuid has no preconditions and cannot fail.
         let as_postgres = unsafe { libc::geteuid() } == 0;
+        // Under /tmp when the server runs as `postgres`: a TMPDIR of root's own (under /root)
+        // would be out of that user's reach.
+        let dir = match as_postgres {
+            true => tempfile::tempdir_in("/tmp"),
+            false => tempfile::tempdir(),
+        }
+        .unwrap();
         let server = PgServer {
             bin: bin_dir(),
             port: free_port(),

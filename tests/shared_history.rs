@@ -403,3 +403,45 @@ async fn every_history_command_works_on_postgres() {
         "the measured run and the imported one"
     );
 }
+
+/// Regression guard for a shared history on another machine: the connection is encrypted
+/// whenever the server offers TLS, and the server's certificate is checked (against the
+/// system's roots and `PGSSLROOTCERT`), so rows cannot be written through a man in the middle.
+/// The server here refuses any connection that is not TLS.
+#[tokio::test]
+async fn a_postgres_history_is_reached_over_verified_tls() {
+    let pem = support::tls::pem_files();
+    let pg = PgServer::start_tls(&pem);
+    let db = pg.database();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    std::fs::write(dir.join("db-ca.pem"), &pem.ca).unwrap();
+    let schedule = |root_cert: Option<&str>| {
+        let mut c = command(dir, &["schedule", "--db", &db]);
+        match root_cert {
+            Some(path) => c.env("PGSSLROOTCERT", path),
+            None => c.env_remove("PGSSLROOTCERT"),
+        };
+        c.output()
+    };
+    let unverified = schedule(None).await.unwrap();
+    assert_eq!(unverified.status.code(), Some(1), "{}", text(&unverified));
+    assert!(
+        text(&unverified).contains("cannot connect to the PostgreSQL history"),
+        "{}",
+        text(&unverified)
+    );
+    assert!(
+        text(&unverified).contains("set PGSSLROOTCERT"),
+        "{}",
+        text(&unverified)
+    );
+    let trusted = schedule(Some("db-ca.pem")).await.unwrap();
+    assert_eq!(trusted.status.code(), Some(0), "{}", text(&trusted));
+    let missing = schedule(Some("nowhere.pem")).await.unwrap();
+    assert!(
+        text(&missing).contains("PGSSLROOTCERT nowhere.pem"),
+        "{}",
+        text(&missing)
+    );
+}

@@ -64,9 +64,25 @@ fn free_port() -> u16 {
 impl PgServer {
     /// Creates a cluster and starts it (about a second).
     pub fn start() -> PgServer {
-        let dir = tempfile::tempdir().unwrap();
+        PgServer::start_with(None)
+    }
+
+    /// A server that accepts TLS connections only, with `pem`'s certificate and key: a
+    /// connection that is not encrypted is refused.
+    pub fn start_tls(pem: &super::tls::PemFiles) -> PgServer {
+        PgServer::start_with(Some(pem))
+    }
+
+    fn start_with(pem: Option<&super::tls::PemFiles>) -> PgServer {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let as_postgres = unsafe { libc::geteuid() } == 0;
+        // Under /tmp when the server runs as `postgres`: a TMPDIR of root's own (under /root)
+        // would be out of that user's reach.
+        let dir = match as_postgres {
+            true => tempfile::tempdir_in("/tmp"),
+            false => tempfile::tempdir(),
+        }
+        .unwrap();
         let server = PgServer {
             bin: bin_dir(),
             port: free_port(),
@@ -95,11 +111,14 @@ impl PgServer {
                 "--no-sync",
             ],
         );
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
             server.port,
             server.dir.path().display()
         );
+        if let Some(pem) = pem {
+            options.push_str(&server.tls_only(pem));
+        }
         let log = server.dir.path().join("server.log");
         server.tool(
             "pg_ctl",
@@ -115,6 +134,33 @@ impl PgServer {
             ],
         );
         server
+    }
+
+    /// Writes the certificate and key, lets only TLS connections in, and answers the server
+    /// options that turn TLS on.
+    fn tls_only(&self, pem: &super::tls::PemFiles) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.dir.path();
+        std::fs::write(dir.join("server.crt"), &pem.cert).unwrap();
+        std::fs::write(dir.join("server.key"), &pem.key).unwrap();
+        // PostgreSQL refuses a key others can read.
+        let key = dir.join("server.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let hba = "local all all trust\nhostssl all all 127.0.0.1/32 trust\n";
+        std::fs::write(dir.join("data/pg_hba.conf"), hba).unwrap();
+        if self.as_postgres {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir)
+                .status()
+                .unwrap();
+            assert!(status.success(), "chown of the server's files");
+        }
+        format!(
+            " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+            dir.join("server.crt").display(),
+            key.display()
+        )
     }
 
     fn data(&self) -> String {

@@ -166,10 +166,12 @@ pub enum StoreError {
         given: u32,
     },
 
-    #[error(
-        "cannot connect to the PostgreSQL history {at}: {detail}; check the URL (postgres://USER[:PASSWORD]@HOST[:PORT]/DB), that the server runs and lets this user in, and the network between"
-    )]
-    PostgresConnect { at: String, detail: String },
+    #[error("cannot connect to the PostgreSQL history {at}: {detail}; {hint}")]
+    PostgresConnect {
+        at: String,
+        detail: String,
+        hint: &'static str,
+    },
 
     #[error(
         "PostgreSQL history {at}: {action} failed: {detail}; check that the server is up and the user may write linkgate's tables"

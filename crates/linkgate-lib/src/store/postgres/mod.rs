@@ -7,14 +7,15 @@
 //! plain executor: the store is called from plain threads and from inside the run's runtime
 //! alike, as the SQLite file is, and neither may start a runtime of its own there. A `Store`
 //! is one connection, as with SQLite; the run's one writer thread is the only one that writes.
-//! The connection is not encrypted (`NoTls`): keep the database on a private network or reach
-//! it through a tunnel.
+//! The connection is encrypted with a verified certificate whenever the server offers TLS
+//! (see `tls.rs`).
 
 mod backend;
 mod lock;
 mod read;
 mod runs;
 mod schema;
+mod tls;
 mod write;
 
 pub use lock::AdvisoryLock;
@@ -22,7 +23,7 @@ pub use lock::AdvisoryLock;
 use std::future::Future;
 use std::time::Duration;
 
-use tokio_postgres::{Client, Config, NoTls, Row};
+use tokio_postgres::{Client, Config, Row};
 
 use super::cells::Cells;
 use super::error::postgres_detail;
@@ -65,6 +66,7 @@ impl Postgres {
 pub(super) fn connect(url: &str, shown: &str) -> Result<Client, StoreError> {
     let refused = |detail: String| StoreError::PostgresConnect {
         at: shown.to_string(),
+        hint: connect_hint(&detail),
         detail,
     };
     let mut config: Config = url.parse().map_err(|e| refused(postgres_detail(&e)))?;
@@ -74,6 +76,7 @@ pub(super) fn connect(url: &str, shown: &str) -> Result<Client, StoreError> {
     if config.get_application_name().is_none() {
         config.application_name("linkgate");
     }
+    let tls = tls::connector().map_err(refused)?;
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("linkgate-postgres".into())
@@ -89,7 +92,7 @@ pub(super) fn connect(url: &str, shown: &str) -> Result<Client, StoreError> {
                 }
             };
             runtime.block_on(async move {
-                match config.connect(NoTls).await {
+                match config.connect(tls).await {
                     Ok((client, connection)) => {
                         let _ = sender.send(Ok(client));
                         let _ = connection.await;
@@ -105,6 +108,19 @@ pub(super) fn connect(url: &str, shown: &str) -> Result<Client, StoreError> {
         .recv()
         .map_err(|_| refused("the connection's thread stopped".to_string()))?
         .map_err(refused)
+}
+
+/// What to do about a connection that failed, from what failed.
+fn connect_hint(detail: &str) -> &'static str {
+    if detail.contains("certificate") || detail.contains("UnknownIssuer") {
+        "the server's TLS certificate is not trusted: set PGSSLROOTCERT to the PEM file of the \
+         CA that signed it"
+    } else if detail.contains("PGSSLROOTCERT") {
+        "point PGSSLROOTCERT at a readable PEM file, or unset it"
+    } else {
+        "check the URL (postgres://USER[:PASSWORD]@HOST[:PORT]/DB), that the server runs and \
+         lets this user in, and the network between"
+    }
 }
 
 /// A PostgreSQL row read by column name; a value of the wrong type is the same

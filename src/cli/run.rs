@@ -16,7 +16,6 @@ use linkgate::audit::{
     DueRunner, Looker, Measured, NetSettings, RunSettings, Session, engine_named, read_ca_certs,
     resolves_named, verdicts_named,
 };
-use linkgate::plan::plan;
 use linkgate::render::console;
 
 use super::clock::ClockArgs;
@@ -165,8 +164,7 @@ pub fn session(args: &RunArgs) -> anyhow::Result<Session> {
     let catalog = Arc::new(load_catalog(&args.scenarios.paths)?);
     let settings = settings(args)?;
     if args.resume.is_none() {
-        args.select
-            .check(&catalog, &plan(&catalog, &settings.plan)?)?;
+        args.select.check(&catalog, &settings.plan)?;
     }
     Ok(Session::new(settings, catalog, args.clock.clock())?)
 }

@@ -38,7 +38,7 @@ pub struct RunArgs {
     pub(super) out: PathBuf,
     /// History: an SQLite file [default: OUT/linkgate.db], or postgres://USER@HOST/DB for a
     /// PostgreSQL history shared by many machines
-    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", value_parser = super::history::location)]
+    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", hide_env_values = true, value_parser = super::history::location)]
     pub(super) db: Option<linkgate::store::Location>,
     /// Join the run group ID: the processes started with the same ID (and each its own
     /// --shard I/N) write one run, named ID, sealed by the last shard to complete; starting a

@@ -161,3 +161,23 @@ fn classify_of_an_unrecognised_page_is_inconclusive_in_text() {
     ]);
     assert_eq!(bad.status.code(), Some(3));
 }
+
+/// Regression: `--help` showed `[env: LINKGATE_DB=postgres://user:PASSWORD@…]`, printing the
+/// database password of whoever asked for help on a configured machine.
+#[test]
+fn help_never_shows_the_database_url_from_the_environment() {
+    for command in ["run", "report", "verify", "triage", "daemon"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_linkgate"))
+            .args([command, "--help"])
+            .env(
+                "LINKGATE_DB",
+                "postgres://auditor:hunter2@db.internal/linkgate",
+            )
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{command}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("LINKGATE_DB"), "{command}: {text}");
+        assert!(!text.contains("hunter2"), "{command}: {text}");
+    }
+}

@@ -103,3 +103,81 @@ async fn shards_of_one_due_slot_join_one_run() {
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
     assert_eq!(runs(dir).len(), 1, "not due again in the same slot");
 }
+
+/// A shard whose vantage (or shard count) is not its group's is a wrong command line: exit 3,
+/// saying which flag, and the group's run is left as it was.
+#[tokio::test]
+async fn a_shard_from_another_vantage_is_refused_as_invalid_input() {
+    use support::scenario::{UNSCHEDULED, scenarios};
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let site = support::site::site().await;
+    let links = [
+        ("a.item", site.url("/item/a")),
+        ("b.item", site.url("/item/b")),
+        ("c.item", site.url("/item/c")),
+        ("d.item", site.url("/item/d")),
+    ];
+    let root = scenarios(dir, &site.url("/gw"), &links, UNSCHEDULED);
+    let group = ["--run-group", "gg", "--shard"];
+    let first = run(dir, &root, &[&group[..], &["0/2"]].concat()).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let other = run(
+        dir,
+        &root,
+        &[&group[..], &["1/2", "--vantage", "elsewhere"]].concat(),
+    )
+    .await;
+    assert_eq!(other.status.code(), Some(3), "{}", text(&other));
+    assert!(stderr(&other).contains("--vantage"), "{}", text(&other));
+    // Shard 1/3 has links of its own (2/3 too; 0/3 has none).
+    let count = run(dir, &root, &[&group[..], &["1/3"]].concat()).await;
+    assert_eq!(count.status.code(), Some(3), "{}", text(&count));
+    assert!(stderr(&count).contains("--shard I/N"), "{}", text(&count));
+}
+
+/// Regression: a shard with no links of its own (more shards than links) was refused as "the
+/// selection matches nothing", so its run group could never complete. It reports in, measuring
+/// nothing, and the group completes when the others do.
+#[tokio::test]
+async fn a_shard_without_links_still_completes_its_part_of_the_group() {
+    use support::history::runs;
+    use support::scenario::{UNSCHEDULED, scenarios};
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let site = support::site::site().await;
+    let links = [
+        ("a.item", site.url("/item/a")),
+        ("b.item", site.url("/item/b")),
+        ("c.item", site.url("/item/c")),
+        ("d.item", site.url("/item/d")),
+    ];
+    let root = scenarios(dir, &site.url("/gw"), &links, UNSCHEDULED);
+    // Shard 0/3 of these links is empty (see the test above).
+    let plan = linkgate(
+        dir,
+        &["plan", root.to_str().unwrap(), "--shard", "0/3", "--json"],
+    )
+    .await;
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert_eq!(stdout(&plan).trim(), "[]");
+    for shard in ["0/3", "1/3", "2/3"] {
+        let output = run(dir, &root, &["--run-group", "three", "--shard", shard]).await;
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "shard {shard}: {}",
+            text(&output)
+        );
+    }
+    let stored = runs(dir);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0.status, linkgate::model::RunStatus::Completed);
+    assert_eq!(stored[0].1.len(), 8, "4 links, each with its control");
+    let nothing = run(dir, &root, &["--host", "nobody"]).await;
+    assert_eq!(
+        nothing.status.code(),
+        Some(3),
+        "a selection of nothing is still refused"
+    );
+}

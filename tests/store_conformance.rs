@@ -124,7 +124,7 @@ conformance!(
     counts_and_controls_are_read_from_the_records,
     shards_join_one_run_that_the_last_to_complete_completes,
     shards_ending_at_once_complete_the_group_exactly_once,
-    a_shard_of_another_count_is_refused,
+    a_shard_of_another_count_or_vantage_is_refused,
 );
 
 /// A store holding run `r1` with a full record and a bare control, and those records.
@@ -535,7 +535,7 @@ fn shards_ending_at_once_complete_the_group_exactly_once(h: &History) {
     }
 }
 
-fn a_shard_of_another_count_is_refused(h: &History) {
+fn a_shard_of_another_count_or_vantage_is_refused(h: &History) {
     let mut store = h.open();
     store.join_group(&run("g", 0), shard(0, 4)).unwrap();
     let err = store.join_group(&run("g", 1), shard(1, 3)).unwrap_err();
@@ -551,4 +551,9 @@ fn a_shard_of_another_count_is_refused(h: &History) {
         "{err}"
     );
     assert!(err.to_string().contains("--shard"), "{err}");
+    let mut elsewhere = run("g", 2);
+    elsewhere.vantage = "shanghai-telecom".into();
+    let err = store.join_group(&elsewhere, shard(1, 4)).unwrap_err();
+    assert!(matches!(err, StoreError::GroupVantage { .. }), "{err}");
+    assert!(err.to_string().contains("--vantage"), "{err}");
 }

@@ -20,7 +20,7 @@ pub struct HistoryArgs {
     pub out: PathBuf,
     /// History: an SQLite file [default: OUT/linkgate.db], or postgres://USER@HOST/DB for a
     /// PostgreSQL history shared by many machines
-    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", value_parser = location)]
+    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", hide_env_values = true, value_parser = location)]
     pub db: Option<Location>,
 }
 

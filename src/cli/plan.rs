@@ -24,8 +24,9 @@ pub struct PlanArgs {
 
 pub fn run(args: PlanArgs) -> anyhow::Result<Exit> {
     let catalog = load_catalog(&args.scenarios.paths)?;
-    let probes = plan(&catalog, &args.select.options(args.audit)?)?;
-    args.select.check(&catalog, &probes)?;
+    let options = args.select.options(args.audit)?;
+    args.select.check(&catalog, &options)?;
+    let probes = plan(&catalog, &options)?;
     let rows: Vec<PlanRow> = probes
         .iter()
         .filter_map(|p| PlanRow::new(&catalog, p))

@@ -17,7 +17,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     scenarios: ScenarioPaths,
     /// History: an SQLite file, or postgres://USER@HOST/DB for a shared PostgreSQL history
-    #[arg(long, value_name = "FILE|URL", default_value = DEFAULT_DB, env = "LINKGATE_DB",
+    #[arg(long, value_name = "FILE|URL", default_value = DEFAULT_DB, env = "LINKGATE_DB", hide_env_values = true,
           value_parser = super::history::location)]
     db: linkgate::store::Location,
     /// Report folder [default: RUN_ID beside the database, e.g. reports/RUN_ID]

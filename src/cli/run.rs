@@ -16,7 +16,6 @@ use linkgate::audit::{
     DueRunner, Looker, Measured, NetSettings, RunSettings, Session, engine_named, read_ca_certs,
     resolves_named, verdicts_named,
 };
-use linkgate::plan::plan;
 use linkgate::render::console;
 
 use super::clock::ClockArgs;
@@ -39,7 +38,7 @@ pub struct RunArgs {
     pub(super) out: PathBuf,
     /// History: an SQLite file [default: OUT/linkgate.db], or postgres://USER@HOST/DB for a
     /// PostgreSQL history shared by many machines
-    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", value_parser = super::history::location)]
+    #[arg(long, value_name = "FILE|URL", env = "LINKGATE_DB", hide_env_values = true, value_parser = super::history::location)]
     pub(super) db: Option<linkgate::store::Location>,
     /// Join the run group ID: the processes started with the same ID (and each its own
     /// --shard I/N) write one run, named ID, sealed by the last shard to complete; starting a
@@ -165,8 +164,7 @@ pub fn session(args: &RunArgs) -> anyhow::Result<Session> {
     let catalog = Arc::new(load_catalog(&args.scenarios.paths)?);
     let settings = settings(args)?;
     if args.resume.is_none() {
-        args.select
-            .check(&catalog, &plan(&catalog, &settings.plan)?)?;
+        args.select.check(&catalog, &settings.plan)?;
     }
     Ok(Session::new(settings, catalog, args.clock.clock())?)
 }

@@ -4,7 +4,7 @@
 use clap::Args;
 
 use linkgate::catalog::Catalog;
-use linkgate::model::Probe;
+use linkgate::plan::plan;
 use linkgate::plan::{PlanOptions, Selection, SelectionError, Shard};
 
 /// Narrow the audit's contexts and links.
@@ -62,9 +62,15 @@ impl SelectArgs {
         })
     }
 
-    /// Warns of each word that selects nothing; refuses a selection that runs nothing.
-    pub fn check(&self, catalog: &Catalog, probes: &[Probe]) -> Result<(), SelectionError> {
-        for what in self.selection().check(catalog, probes)? {
+    /// Warns of each word that selects nothing; refuses a selection that runs nothing. Judged
+    /// on the whole plan of `options`, not its shard: a shard with no links of its own (more
+    /// shards than links) is not a mistake, and a run group needs every shard to report in.
+    pub fn check(&self, catalog: &Catalog, options: &PlanOptions) -> anyhow::Result<()> {
+        let whole = PlanOptions {
+            shard: None,
+            ..options.clone()
+        };
+        for what in self.selection().check(catalog, &plan(catalog, &whole)?)? {
             tracing::warn!("{what}; it selects nothing");
         }
         Ok(())

@@ -24,7 +24,7 @@ pub struct TriageArgs {
     #[arg(long = "run", value_name = "RUN_ID")]
     runs: Vec<String>,
     /// History: an SQLite file, or postgres://USER@HOST/DB for a shared PostgreSQL history
-    #[arg(long, value_name = "FILE|URL", default_value = DEFAULT_DB, env = "LINKGATE_DB",
+    #[arg(long, value_name = "FILE|URL", default_value = DEFAULT_DB, env = "LINKGATE_DB", hide_env_values = true,
           value_parser = super::history::location)]
     db: linkgate::store::Location,
     /// Write each family's drafted signature and its representative page into DIR

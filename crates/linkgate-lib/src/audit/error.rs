@@ -71,6 +71,10 @@ impl AuditError {
     /// Whether the error is the caller's input (scenario files, arguments, a sheet), which a
     /// command reports as invalid input rather than a runtime failure.
     pub fn is_invalid_input(&self) -> bool {
+        let store = match self {
+            AuditError::Store(err) | AuditError::Run(RunError::Store(err)) => Some(err),
+            _ => None,
+        };
         matches!(
             self,
             AuditError::Invalid(_)
@@ -78,7 +82,13 @@ impl AuditError {
                 | AuditError::Plan(_)
                 | AuditError::Selection(_)
                 | AuditError::Import(_)
-        )
+        ) || store.is_some_and(|err| {
+            // A shard whose count or vantage is not its group's: the command line is wrong.
+            matches!(
+                err,
+                StoreError::GroupMismatch { .. } | StoreError::GroupVantage { .. }
+            )
+        })
     }
 
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
@@ -92,7 +102,8 @@ impl AuditError {
 
 /// Whether `err`, or any error it was caused by, is input the user can fix by asking
 /// differently (exit code 3 in the binary): invalid scenario files, an unknown audit, a bad
-/// selection word, a page `classify` cannot place, a pack `init` would overwrite.
+/// selection word, a page `classify` cannot place, a pack `init` would overwrite, a shard
+/// whose count or vantage is not its run group's.
 pub fn is_invalid_input(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(err);
     while let Some(err) = cause {

@@ -166,6 +166,17 @@ pub enum StoreError {
         given: u32,
     },
 
+    #[error(
+        "run group `{run_id}` in {} measures from vantage `{found}`, and this shard says `{given}`: a run has one vantage, so start every shard of a group with the same --vantage, or give each vantage its own --run-group",
+        .path.display()
+    )]
+    GroupVantage {
+        path: PathBuf,
+        run_id: String,
+        found: String,
+        given: String,
+    },
+
     #[error("cannot connect to the PostgreSQL history {at}: {detail}; {hint}")]
     PostgresConnect {
         at: String,

@@ -45,6 +45,18 @@ impl Postgres {
         let inserted = insert_run(&tx, run, false).map_err(fail)?;
         let exists = !inserted;
         if exists {
+            let vantage: String =
+                block_on(tx.query_one("SELECT vantage FROM runs WHERE id = $1", &[&run.id]))
+                    .map_err(fail)?
+                    .get(0);
+            if vantage != run.vantage {
+                return Err(StoreError::GroupVantage {
+                    path: shown.clone().into(),
+                    run_id: run.id.clone(),
+                    found: vantage,
+                    given: run.vantage.clone(),
+                });
+            }
             let found: Option<i64> = block_on(tx.query_one(
                 "SELECT max(shards) FROM run_shards WHERE run_id = $1",
                 &[&run.id],

@@ -29,6 +29,19 @@ impl Sqlite {
             )
             .map_err(fail)?;
         if exists {
+            let vantage: String = tx
+                .query_row("SELECT vantage FROM runs WHERE id = ?1", [&run.id], |r| {
+                    r.get(0)
+                })
+                .map_err(fail)?;
+            if vantage != run.vantage {
+                return Err(StoreError::GroupVantage {
+                    path: self.path.clone(),
+                    run_id: run.id.clone(),
+                    found: vantage,
+                    given: run.vantage.clone(),
+                });
+            }
             let count: Option<u32> = tx
                 .query_row(
                     "SELECT max(shards) FROM run_shards WHERE run_id = ?1",

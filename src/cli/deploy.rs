@@ -9,13 +9,23 @@ use clap::Parser;
 const CRONJOB: &str = include_str!("../../deploy/kubernetes/cronjob.yaml");
 const CONTAINERFILE: &str = include_str!("../../deploy/Containerfile");
 
-/// The container's `args:`, one JSON-compatible flow sequence on one line.
+/// The container's `args:`, one JSON-compatible flow sequence on one line. Exactly one such
+/// line: were a second container (or an init container) given args, checking the first alone
+/// would pass silently.
 fn job_args() -> Vec<String> {
-    let line = CRONJOB
+    let lines: Vec<&str> = CRONJOB
         .lines()
-        .find_map(|l| l.trim().strip_prefix("args:"))
-        .expect("the CronJob's container has args");
-    serde_json::from_str(line.trim()).expect("args is one flow sequence of strings")
+        .filter_map(|l| l.trim().strip_prefix("args:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one `args:` line in the CronJob: {lines:?}");
+    serde_json::from_str(lines[0].trim()).expect("args is one flow sequence of strings")
+}
+
+/// Whether the CronJob has the env entry `- name: NAME`, line by line so that a checkout with
+/// CRLF line ends reads the same.
+fn declares(name: &str) -> bool {
+    let entry = format!("- name: {name}");
+    CRONJOB.lines().any(|l| l.trim() == entry)
 }
 
 /// The integer after `key:` in the CronJob.
@@ -64,14 +74,11 @@ fn every_pod_of_the_job_runs_a_command_line_linkgate_accepts() {
 fn every_variable_the_command_line_uses_is_declared() {
     for name in variables(&job_args().join(" ")) {
         assert!(
-            CRONJOB.contains(&format!("- name: {name}\n")),
+            declares(&name),
             "$({name}) is not in the container's env, so Kubernetes would not expand it"
         );
     }
-    assert!(
-        CRONJOB.contains("- name: LINKGATE_DB\n"),
-        "the history's URL"
-    );
+    assert!(declares("LINKGATE_DB"), "the history's URL");
 }
 
 #[test]

@@ -25,6 +25,20 @@ async fn planned(dir: &std::path::Path, extra: &[&str]) -> BTreeMap<String, BTre
     by_link
 }
 
+/// Four links of the test site: by the shards' hash of the test audit, shard 0/2 holds a, b
+/// and c; of three shards, 0/3 holds none.
+fn four_links(site: &support::Server) -> Vec<(&'static str, String)> {
+    [
+        ("a.item", "/item/a"),
+        ("b.item", "/item/b"),
+        ("c.item", "/item/c"),
+        ("d.item", "/item/d"),
+    ]
+    .into_iter()
+    .map(|(id, path)| (id, site.url(path)))
+    .collect()
+}
+
 #[tokio::test]
 async fn four_shards_are_the_whole_plan_each_link_whole_and_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,12 +76,7 @@ async fn shards_of_one_due_slot_join_one_run() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let site = support::site::site().await;
-    let links = [
-        ("a.item", site.url("/item/a")),
-        ("b.item", site.url("/item/b")),
-        ("c.item", site.url("/item/c")),
-        ("d.item", site.url("/item/d")),
-    ];
+    let links = four_links(&site);
     let hourly = Timing {
         schedule: Some("0 * * * *"),
         timezone: "Asia/Shanghai",
@@ -112,12 +121,7 @@ async fn a_shard_from_another_vantage_is_refused_as_invalid_input() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let site = support::site::site().await;
-    let links = [
-        ("a.item", site.url("/item/a")),
-        ("b.item", site.url("/item/b")),
-        ("c.item", site.url("/item/c")),
-        ("d.item", site.url("/item/d")),
-    ];
+    let links = four_links(&site);
     let root = scenarios(dir, &site.url("/gw"), &links, UNSCHEDULED);
     let group = ["--run-group", "gg", "--shard"];
     let first = run(dir, &root, &[&group[..], &["0/2"]].concat()).await;
@@ -146,12 +150,7 @@ async fn a_shard_without_links_still_completes_its_part_of_the_group() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let site = support::site::site().await;
-    let links = [
-        ("a.item", site.url("/item/a")),
-        ("b.item", site.url("/item/b")),
-        ("c.item", site.url("/item/c")),
-        ("d.item", site.url("/item/d")),
-    ];
+    let links = four_links(&site);
     let root = scenarios(dir, &site.url("/gw"), &links, UNSCHEDULED);
     // Shard 0/3 of these links is empty (see the test above).
     let plan = linkgate(

@@ -148,3 +148,100 @@ pub trait Backend: Send {
     /// Whether the history has the evidence named `sha256`.
     fn has_evidence(&self, sha256: &str) -> bool;
 }
+
+/// The operations each history implements as inherent methods of the same name (in its
+/// `runs.rs`, `write.rs`, `read.rs`, …), forwarded from its `impl Backend`: written once for
+/// both, so the two forwardings cannot drift apart. The types are the caller's imports.
+macro_rules! forward_to_inherent {
+    ($history:ident) => {
+        fn begin_run(&mut self, run: &Run) -> Result<(), StoreError> {
+            $history::begin_run(self, run)
+        }
+        fn join_group(&mut self, run: &Run, shard: Shard) -> Result<bool, StoreError> {
+            $history::join_group(self, run, shard)
+        }
+        fn finish_run(
+            &mut self,
+            id: &str,
+            status: RunStatus,
+            at: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            $history::finish_run(self, id, status, at)
+        }
+        fn finish_shard(
+            &mut self,
+            id: &str,
+            shard: Shard,
+            status: RunStatus,
+            at: DateTime<Utc>,
+        ) -> Result<GroupState, StoreError> {
+            $history::finish_shard(self, id, shard, status, at)
+        }
+        fn mark_sealed(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+            $history::mark_sealed(self, id, at)
+        }
+        fn stop_run(
+            &mut self,
+            id: &str,
+            reason: &str,
+            at: DateTime<Utc>,
+        ) -> Result<(), StoreError> {
+            $history::stop_run(self, id, reason, at)
+        }
+        fn was_sealed(&self, id: &str) -> Result<bool, StoreError> {
+            $history::was_sealed(self, id)
+        }
+        fn stop_reason(&self, id: &str) -> Result<Option<String>, StoreError> {
+            $history::stop_reason(self, id)
+        }
+        fn run(&self, id: &str) -> Result<Option<Run>, StoreError> {
+            $history::run(self, id)
+        }
+        fn runs(&self) -> Result<Vec<Run>, StoreError> {
+            $history::runs(self)
+        }
+        fn shards(&self, id: &str) -> Result<Vec<(Shard, RunStatus)>, StoreError> {
+            $history::shards(self, id)
+        }
+        fn record_batch(&mut self, batch: &[PreparedRecord]) -> Result<(), StoreError> {
+            $history::record_batch(self, batch)
+        }
+        fn update_verdict(
+            &mut self,
+            id: &str,
+            key: &str,
+            verdict: &StoredVerdict,
+            control_verdict: Option<VerdictKind>,
+            signature_set: &str,
+        ) -> Result<(), StoreError> {
+            $history::update_verdict(self, id, key, verdict, control_verdict, signature_set)
+        }
+        fn body(&self, id: &str, key: &str) -> Result<String, StoreError> {
+            $history::body(self, id, key)
+        }
+        fn for_each_record(
+            &self,
+            id: &str,
+            body: BodyRead,
+            each: &mut dyn FnMut(StoredRecord) -> bool,
+        ) -> Result<(), StoreError> {
+            $history::for_each_record(self, id, body, each)
+        }
+        fn verdict_counts(&self, id: &str) -> Result<Vec<VerdictCount>, StoreError> {
+            $history::verdict_counts(self, id)
+        }
+        fn mechanism_counts(&self, id: &str) -> Result<Vec<MechanismCount>, StoreError> {
+            $history::mechanism_counts(self, id)
+        }
+        fn control_verdicts(
+            &self,
+            id: &str,
+        ) -> Result<HashMap<(String, String), StoredVerdict>, StoreError> {
+            $history::control_verdicts(self, id)
+        }
+        fn measured_keys(&self, id: &str) -> Result<HashSet<String>, StoreError> {
+            $history::measured_keys(self, id)
+        }
+    };
+}
+pub(super) use forward_to_inherent;

@@ -13,6 +13,16 @@ use crate::model::{
     ProbeRole, Record, Run, RunStatus, Scene, StoredVerdict, VerdictKind,
 };
 
+/// The columns [`stored`] reads, but the body (each history selects it its own way): the same
+/// names in both histories.
+pub(super) const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platform,
+    o.scene, o.client, o.link_id, o.link_platform, o.link_category, o.url, o.role,
+    o.observed_at, o.engine, o.entry_url, o.final_url, o.status, o.charset, o.truncated,
+    o.body_sha256, o.screenshot_sha256, o.rendered_text, o.dialogs, o.evidence, o.headers,
+    o.failure_kind, o.failure_message, o.duration_ms, o.started_at, o.title, o.continue_url,
+    o.continue_control, o.script_undecided, o.control_similarity,
+    v.kind, v.mechanism, v.actor, v.signature, v.reason, v.control_verdict";
+
 /// A run without its scenario files (read separately).
 pub(super) fn run<R: Cells>(row: &R) -> Result<Run, R::Error> {
     Ok(Run {

@@ -4,8 +4,39 @@
 //! shards' states. The database serializes shards that end at once, so exactly one of them
 //! sees the group complete and seals the run.
 
-use super::GroupState;
-use crate::model::RunStatus;
+use std::path::PathBuf;
+
+use super::{GroupState, StoreError};
+use crate::model::{Run, RunStatus};
+use crate::plan::Shard;
+
+/// Whether `shard` of `run` may join the stored group run, which measures from `vantage` with
+/// `count` shards (`None` before any shard joined): a run has one vantage and one shard count.
+pub(super) fn check_joinable(
+    at: PathBuf,
+    run: &Run,
+    shard: Shard,
+    vantage: String,
+    count: Option<i64>,
+) -> Result<(), StoreError> {
+    if vantage != run.vantage {
+        return Err(StoreError::GroupVantage {
+            path: at,
+            run_id: run.id.clone(),
+            found: vantage,
+            given: run.vantage.clone(),
+        });
+    }
+    match count.filter(|&n| n != i64::from(shard.count)) {
+        Some(found) => Err(StoreError::GroupMismatch {
+            path: at,
+            run_id: run.id.clone(),
+            found: u32::try_from(found).unwrap_or(u32::MAX),
+            given: shard.count,
+        }),
+        None => Ok(()),
+    }
+}
 
 /// The run's state once a shard has ended: completed when all `count` shards have completed;
 /// else measuring while any shard is; else the worst ending among the shards (a failed or

@@ -7,17 +7,13 @@ use std::collections::{HashMap, HashSet};
 use super::{PgRow, Postgres, block_on};
 use crate::model::{Attempt, FailureKind, Hop, ProbeRole, StoredVerdict, VerdictKind};
 use crate::store::codec::{gunzip_text, name, unsigned};
+use crate::store::decode::RECORD_COLUMNS;
 use crate::store::{BodyRead, MechanismCount, StoreError, StoredRecord, VerdictCount, decode};
 
-/// The observation columns a read selects, the body last: `$2` says whether to read it.
-const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platform, o.scene,
-    o.client, o.link_id, o.link_platform, o.link_category, o.url, o.role, o.observed_at,
-    o.engine, o.entry_url, o.final_url, o.status, o.charset, o.truncated, o.body_sha256,
-    o.screenshot_sha256, o.rendered_text, o.dialogs, o.evidence, o.headers, o.failure_kind,
-    o.failure_message, o.duration_ms, o.started_at, o.title, o.continue_url,
-    o.continue_control, o.script_undecided, o.control_similarity,
-    v.kind, v.mechanism, v.actor, v.signature, v.reason, v.control_verdict,
-    CASE WHEN $2 OR o.title IS NULL THEN o.body_gz END AS body_gz";
+/// The columns of a record, the body last: `$2` says whether to read it.
+fn record_columns() -> String {
+    format!("{RECORD_COLUMNS}, CASE WHEN $2 OR o.title IS NULL THEN o.body_gz END AS body_gz")
+}
 
 impl Postgres {
     fn rows(
@@ -89,8 +85,9 @@ impl Postgres {
             attempts.entry(id).or_default().push(attempt);
         }
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM observations o
-             JOIN verdicts v ON v.observation_id = o.id WHERE o.id = $1"
+            "SELECT {} FROM observations o
+             JOIN verdicts v ON v.observation_id = o.id WHERE o.id = $1",
+            record_columns()
         );
         let statement = block_on(self.client.prepare(&sql))
             .map_err(|e| crate::store::error::postgres(&self.shown, action, e))?;

@@ -11,7 +11,7 @@ use crate::model::{Run, RunStatus, ScenarioFile};
 use crate::plan::Shard;
 use crate::store::codec::{json, time};
 use crate::store::error::postgres;
-use crate::store::groups::group_state;
+use crate::store::groups::{check_joinable, group_state};
 use crate::store::{GroupState, StoreError, StoredEvidence, decode};
 
 const RUN_COLUMNS: &str =
@@ -45,32 +45,13 @@ impl Postgres {
         let inserted = insert_run(&tx, run, false).map_err(fail)?;
         let exists = !inserted;
         if exists {
-            let vantage: String =
-                block_on(tx.query_one("SELECT vantage FROM runs WHERE id = $1", &[&run.id]))
-                    .map_err(fail)?
-                    .get(0);
-            if vantage != run.vantage {
-                return Err(StoreError::GroupVantage {
-                    path: shown.clone().into(),
-                    run_id: run.id.clone(),
-                    found: vantage,
-                    given: run.vantage.clone(),
-                });
-            }
-            let found: Option<i64> = block_on(tx.query_one(
-                "SELECT max(shards) FROM run_shards WHERE run_id = $1",
+            let row = block_on(tx.query_one(
+                "SELECT vantage, (SELECT max(shards) FROM run_shards WHERE run_id = $1)
+                 FROM runs WHERE id = $1",
                 &[&run.id],
             ))
-            .map_err(fail)?
-            .get(0);
-            if let Some(found) = found.filter(|&n| n != i64::from(shard.count)) {
-                return Err(StoreError::GroupMismatch {
-                    path: shown.clone().into(),
-                    run_id: run.id.clone(),
-                    found: u32::try_from(found).unwrap_or(u32::MAX),
-                    given: shard.count,
-                });
-            }
+            .map_err(fail)?;
+            check_joinable(shown.clone().into(), run, shard, row.get(0), row.get(1))?;
             block_on(tx.execute(
                 "UPDATE runs SET status = $2, ended_at = NULL WHERE id = $1",
                 &[&run.id, &RunStatus::Running.as_str()],

@@ -10,7 +10,7 @@ use crate::model::{Run, RunStatus};
 use crate::plan::Shard;
 use crate::store::codec::time;
 use crate::store::error::sqlite;
-use crate::store::groups::group_state;
+use crate::store::groups::{check_joinable, group_state};
 use crate::store::{GroupState, StoreError};
 
 impl Sqlite {
@@ -29,34 +29,15 @@ impl Sqlite {
             )
             .map_err(fail)?;
         if exists {
-            let vantage: String = tx
-                .query_row("SELECT vantage FROM runs WHERE id = ?1", [&run.id], |r| {
-                    r.get(0)
-                })
-                .map_err(fail)?;
-            if vantage != run.vantage {
-                return Err(StoreError::GroupVantage {
-                    path: self.path.clone(),
-                    run_id: run.id.clone(),
-                    found: vantage,
-                    given: run.vantage.clone(),
-                });
-            }
-            let count: Option<u32> = tx
+            let (vantage, count): (String, Option<i64>) = tx
                 .query_row(
-                    "SELECT max(shards) FROM run_shards WHERE run_id = ?1",
+                    "SELECT vantage, (SELECT max(shards) FROM run_shards WHERE run_id = ?1)
+                     FROM runs WHERE id = ?1",
                     [&run.id],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .map_err(fail)?;
-            if let Some(found) = count.filter(|&n| n != shard.count) {
-                return Err(StoreError::GroupMismatch {
-                    path: self.path.clone(),
-                    run_id: run.id.clone(),
-                    found,
-                    given: shard.count,
-                });
-            }
+            check_joinable(self.path.clone(), run, shard, vantage, count)?;
             tx.execute(
                 "UPDATE runs SET status = ?2, ended_at = NULL WHERE id = ?1",
                 params![run.id, RunStatus::Running.as_str()],

@@ -9,19 +9,14 @@ use std::collections::{HashMap, HashSet};
 use super::Sqlite;
 use crate::model::{FailureKind, ProbeRole, StoredVerdict, VerdictKind};
 use crate::store::codec::{gunzip_text, name, unsigned};
-use crate::store::decode;
+use crate::store::decode::{self, RECORD_COLUMNS};
 use crate::store::error::sqlite;
 use crate::store::{BodyRead, MechanismCount, StoreError, StoredRecord, VerdictCount};
 
-/// The observation columns a read selects, the body last: `?2` says whether to read it.
-const RECORD_COLUMNS: &str = "o.id, o.run_id, o.audit, o.context, o.host_platform, o.scene,
-    o.client, o.link_id, o.link_platform, o.link_category, o.url, o.role, o.observed_at,
-    o.engine, o.entry_url, o.final_url, o.status, o.charset, o.truncated, o.body_sha256,
-    o.screenshot_sha256, o.rendered_text, o.dialogs, o.evidence, o.headers, o.failure_kind,
-    o.failure_message, o.duration_ms, o.started_at, o.title, o.continue_url,
-    o.continue_control, o.script_undecided, o.control_similarity,
-    v.kind, v.mechanism, v.actor, v.signature, v.reason, v.control_verdict,
-    CASE WHEN ?2 OR o.title IS NULL THEN o.body_gz END AS body_gz";
+/// The columns of a record, the body last: `?2` says whether to read it.
+fn record_columns() -> String {
+    format!("{RECORD_COLUMNS}, CASE WHEN ?2 OR o.title IS NULL THEN o.body_gz END AS body_gz")
+}
 
 impl Sqlite {
     /// The page of the record stored under `key` in `run_id` (empty when there is none), for
@@ -57,8 +52,9 @@ impl Sqlite {
             .and_then(|mut s| s.query_map([run_id], |row| row.get(0))?.collect())
             .map_err(fail)?;
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM observations o
-             JOIN verdicts v ON v.observation_id = o.id WHERE o.id = ?1"
+            "SELECT {} FROM observations o
+             JOIN verdicts v ON v.observation_id = o.id WHERE o.id = ?1",
+            record_columns()
         );
         let mut statement = self.conn.prepare(&sql).map_err(fail)?;
         let full = body == BodyRead::Full;

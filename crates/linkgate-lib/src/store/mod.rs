@@ -328,6 +328,10 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let mut written = 0;
         for sha256 in hashes {
+            // Already written by an earlier report: not fetched from the database again.
+            if evidence::locate(dir, sha256).is_some() {
+                continue;
+            }
             if let Some(found) = self.stored_evidence(sha256)?
                 && evidence::write_named(dir, &found.name, &found.stored)?
             {

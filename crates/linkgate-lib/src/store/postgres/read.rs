@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{PgRow, Postgres, block_on};
-use crate::model::{Attempt, FailureKind, Hop, ProbeRole, StoredVerdict, VerdictKind};
+use crate::model::{FailureKind, ProbeRole, StoredVerdict, VerdictKind};
 use crate::store::codec::{gunzip_text, name, unsigned};
 use crate::store::decode::RECORD_COLUMNS;
 use crate::store::{BodyRead, MechanismCount, StoreError, StoredRecord, VerdictCount, decode};
@@ -61,29 +61,21 @@ impl Postgres {
             .iter()
             .map(|row| row.get(0))
             .collect();
-        let mut hops: HashMap<i64, Vec<Hop>> = HashMap::new();
-        for row in self.rows(
+        let mut hops = self.by_observation(
             "SELECT h.observation_id, h.url, h.status, h.location, h.via, h.elapsed_ms
              FROM hops h JOIN observations o ON o.id = h.observation_id
              WHERE o.run_id = $1 ORDER BY h.observation_id, h.n",
-            &[&run_id],
-            action,
-        )? {
-            let (id, hop) = decode::hop(&self.cells(&row))?;
-            hops.entry(id).or_default().push(hop);
-        }
-        let mut attempts: HashMap<i64, Vec<Attempt>> = HashMap::new();
-        for row in self.rows(
+            run_id,
+            |row| decode::hop(row),
+        )?;
+        let mut attempts = self.by_observation(
             "SELECT a.observation_id, a.number, a.started_at, a.duration_ms, a.status,
                     a.failure_kind, a.failure_message, a.wait_ms
              FROM attempts a JOIN observations o ON o.id = a.observation_id
              WHERE o.run_id = $1 ORDER BY a.observation_id, a.n",
-            &[&run_id],
-            action,
-        )? {
-            let (id, attempt) = decode::attempt(&self.cells(&row))?;
-            attempts.entry(id).or_default().push(attempt);
-        }
+            run_id,
+            |row| decode::attempt(row),
+        )?;
         let sql = format!(
             "SELECT {} FROM observations o
              JOIN verdicts v ON v.observation_id = o.id WHERE o.id = $1",
@@ -105,6 +97,22 @@ impl Postgres {
             }
         }
         Ok(())
+    }
+
+    /// The rows of a run-wide query (hops, attempts), decoded and held by observation, in
+    /// order.
+    fn by_observation<T>(
+        &self,
+        sql: &str,
+        run_id: &str,
+        decode: impl Fn(&PgRow<'_>) -> Result<(i64, T), StoreError>,
+    ) -> Result<HashMap<i64, Vec<T>>, StoreError> {
+        let mut by_id: HashMap<i64, Vec<T>> = HashMap::new();
+        for row in self.rows(sql, &[&run_id], "reading records")? {
+            let (id, item) = decode(&self.cells(&row))?;
+            by_id.entry(id).or_default().push(item);
+        }
+        Ok(by_id)
     }
 
     pub(super) fn verdict_counts(&self, run_id: &str) -> Result<Vec<VerdictCount>, StoreError> {
